@@ -1,0 +1,171 @@
+import { Redis } from "ioredis";
+import type { Counter } from "prom-client";
+import { Counter as PromCounter } from "prom-client";
+import type { Config } from "./kernel/config/load-config.js";
+import { createSealer } from "./kernel/crypto/aead.js";
+import { resolveMasterKey } from "./kernel/crypto/master-key.js";
+import { createPasswordHasher, type PasswordHasher } from "./kernel/crypto/password-hasher.js";
+import { openDatabase, type DatabaseHandle } from "./kernel/db/database.js";
+import { applyMigrations } from "./kernel/db/migrate.js";
+import { createJobRunner, type JobRunner } from "./kernel/jobs/job-runner.js";
+import { createLogger, type Logger } from "./kernel/logging/logger.js";
+import { createMailDelivery, type MailDelivery } from "./kernel/mail/delivery.js";
+import { createMailer, type Mailer } from "./kernel/mail/mailer.js";
+import type { MailTransport } from "./kernel/mail/message.js";
+import { createOutbox, type Outbox } from "./kernel/mail/outbox.js";
+import { createSmtpTransport, devMailboxTransport } from "./kernel/mail/transports.js";
+import { createMetrics, type Metrics } from "./kernel/metrics/metrics.js";
+import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
+import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
+import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
+import { createAccountsService, type AccountsService } from "./modules/accounts/index.js";
+import { createAuditService, type AuditService } from "./modules/audit/index.js";
+import { createAuthzService, type AuthzService } from "./modules/authz/index.js";
+import { createLoginHistoryService, type LoginHistoryService } from "./modules/login-history/index.js";
+import { createPasswordsService, type PasswordsService } from "./modules/passwords/index.js";
+import { createSessionsService, type SessionsService } from "./modules/sessions/index.js";
+import { createAccessTokens, createSigningKeys, createTokenStore, type AccessTokens, type SigningKeys, type TokenStore } from "./modules/tokens/index.js";
+
+/** Replaceable parts, for tests and for applications that embed Gatehouse. */
+export interface GatehouseOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Deliver mail through this transport instead of SMTP_URL / the development mailbox. */
+  mailTransport?: MailTransport;
+  /** Use an open database instead of opening one from the configuration; it is not closed by `close()`. */
+  database?: DatabaseHandle;
+  /** Start the periodic jobs (expunge, outbox delivery). Default true. */
+  startJobs?: boolean;
+}
+
+/** A running Gatehouse: its typed services, usable directly from Node or served over HTTP. */
+export interface Gatehouse {
+  config: Readonly<Config>;
+  logger: Logger;
+  clock: Clock;
+  database: DatabaseHandle;
+  metrics: Metrics;
+  accounts: AccountsService;
+  passwords: PasswordsService;
+  sessions: SessionsService;
+  /** The general token store (Ash-style). */
+  tokens: TokenStore;
+  accessTokens: AccessTokens;
+  signingKeys: SigningKeys;
+  loginHistory: LoginHistoryService;
+  audit: AuditService;
+  authz: AuthzService;
+  limiter: RateLimiter;
+  rules: RateRules;
+  hasher: PasswordHasher;
+  outbox: Outbox;
+  mail: MailDelivery;
+  mailer: Mailer;
+  jobs: JobRunner;
+  /** Stops jobs, waits for deliveries in flight, and closes connections. */
+  close(): Promise<void>;
+}
+
+/** Delivered messages are kept this long (sealed) for the development mailbox and support. */
+const DELIVERED_MAIL_RETENTION_SECONDS = 7 * 86_400;
+
+/**
+ * Creates a Gatehouse from a validated configuration: opens (or takes) the database, applies
+ * migrations, makes sure a signing key exists, wires every service, and starts the periodic jobs.
+ */
+export async function createGatehouse(config: Readonly<Config>, options: GatehouseOptions = {}): Promise<Gatehouse> {
+  const logger = options.logger ?? createLogger(config.log.level);
+  const clock = options.clock ?? systemClock;
+  const masterKey = resolveMasterKey(config.secrets.masterKey, config.database.dataDir);
+  if (masterKey.generatedAt) logger.warn({ path: masterKey.generatedAt }, "generated a development master key; set GATEHOUSE_MASTER_KEY in production");
+
+  const database = options.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
+  await applyMigrations(database);
+  const { db } = database;
+
+  const metrics = createMetrics();
+  const hasher = createPasswordHasher(config.passwords.argon2, (seconds) => metrics.passwordHashSeconds.observe(seconds));
+  const redis = config.rateLimits.redisUrl ? new Redis(config.rateLimits.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
+  const limiter = createRateLimiter(redis ? createRedisCounterStore(redis, clock) : createDatabaseCounterStore(db, clock), clock);
+  const rules = createRateRules(config.rateLimits);
+
+  const outbox = createOutbox(db, clock, createSealer(masterKey.key, "outbox"), new URL(config.http.baseUrl).hostname);
+  const transport = options.mailTransport ?? (config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : devMailboxTransport);
+  const mail = createMailDelivery(outbox, transport, clock, logger, {
+    from: config.mail.from,
+    maxAttempts: config.jobs.outboxMaxAttempts,
+    keepBodies: config.mail.devMailbox,
+  });
+  const mailer = createMailer({ outbox, delivery: mail, baseUrl: config.http.baseUrl, productName: config.mail.productName });
+
+  const audit = createAuditService({ clock });
+  const tokens = createTokenStore({ clock });
+  const signingKeys = createSigningKeys({ db, clock, sealer: createSealer(masterKey.key, "signing-keys") });
+  await signingKeys.ensureCurrentKey();
+  const accessTokens = createAccessTokens({
+    keys: signingKeys,
+    clock,
+    issuer: config.tokens.issuer,
+    audience: config.tokens.audience,
+    ttlSeconds: config.tokens.accessTokenTtlSeconds,
+  });
+  const authz = createAuthzService();
+  const loginHistory = createLoginHistoryService({ db, clock });
+  const accounts = createAccountsService({
+    db, clock, hasher, tokens, mailer, audit, limiter, rules,
+    config: { passwordMinLength: config.passwords.minLength, emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds },
+  });
+  const signInOutcomes: Counter<"outcome"> = new PromCounter({
+    name: "gatehouse_sign_in_total",
+    help: "Sign-in attempts by outcome (success or the failure reason).",
+    labelNames: ["outcome"],
+    registers: [metrics.registry],
+  });
+  const sessions = createSessionsService({
+    db, clock, hasher, accounts, accessTokens, tokens, authz, loginHistory, audit, limiter, rules, signInOutcomes,
+    config: {
+      sessionTtlSeconds: config.tokens.sessionTtlSeconds,
+      refreshTokenTtlSeconds: config.tokens.refreshTokenTtlSeconds,
+      refreshReuseIntervalSeconds: config.tokens.refreshReuseIntervalSeconds,
+      signInTokenTtlSeconds: config.tokens.signInTokenTtlSeconds,
+      requireEmailConfirmation: config.accounts.requireEmailConfirmation,
+    },
+  });
+  const passwords = createPasswordsService({
+    db, clock, hasher, accounts, sessions, tokens, mailer, audit, limiter, rules,
+    config: { passwordMinLength: config.passwords.minLength, passwordResetTtlSeconds: config.tokens.passwordResetTtlSeconds },
+  });
+
+  const jobs = createJobRunner(
+    [
+      {
+        name: "expunge",
+        intervalSeconds: config.jobs.expungeIntervalSeconds,
+        run: async () => ({
+          tokens: await tokens.expungeExpired(db),
+          sessions: await sessions.expunge(),
+          counters: await limiter.expunge(),
+          mail: await outbox.expungeDelivered(addSeconds(clock.now(), -DELIVERED_MAIL_RETENTION_SECONDS)),
+        }),
+      },
+      { name: "outbox", intervalSeconds: config.jobs.outboxPollIntervalSeconds, run: () => mail.drain() },
+    ],
+    logger,
+  );
+  if (options.startJobs ?? true) {
+    jobs.start();
+    mail.nudge(); // messages queued before a restart go out now, not at the first poll
+  }
+
+  return {
+    config, logger, clock, database, metrics, accounts, passwords, sessions, tokens, accessTokens, signingKeys,
+    loginHistory, audit, authz, limiter, rules, hasher, outbox, mail, mailer, jobs,
+    async close() {
+      await jobs.stop();
+      await mail.idle();
+      transport.close?.();
+      redis?.disconnect();
+      if (!options.database) await database.close();
+    },
+  };
+}

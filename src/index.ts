@@ -1,0 +1,17 @@
+/**
+ * Gatehouse as a library: `createGatehouse(loadConfig(env))` returns typed services; `buildServer`
+ * serves them over HTTP.
+ */
+export { createGatehouse, type Gatehouse, type GatehouseOptions } from "./gatehouse.js";
+export { buildServer } from "./server.js";
+export { loadConfig, ConfigError, type Config } from "./kernel/config/load-config.js";
+export { AppError } from "./kernel/errors/app-error.js";
+export type { Clock } from "./kernel/time/clock.js";
+export type { MailTransport, EmailEnvelope } from "./kernel/mail/message.js";
+export type { RequestContext } from "./kernel/http/request-context.js";
+export type { User, AccountsService } from "./modules/accounts/index.js";
+export type { Session, SessionGrant, SessionsService, Authentication } from "./modules/sessions/index.js";
+export type { PasswordsService } from "./modules/passwords/index.js";
+export type { TokenStore, StoredToken, AccessTokens, AccessTokenClaims, SigningKeys } from "./modules/tokens/index.js";
+export type { LoginHistoryService, LoginAttempt } from "./modules/login-history/index.js";
+export type { AuditService } from "./modules/audit/index.js";

@@ -1,0 +1,163 @@
+/**
+ * Every setting Gatehouse reads, in one table: environment variable, type, default, unit and
+ * description. `loadConfig` validates against it and `scripts/generate-docs.ts` renders it into
+ * docs/configuration.md, so the documentation cannot drift from the code.
+ */
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
+
+export interface Setting<T> {
+  env: string;
+  description: string;
+  /** Shown in the docs; `null` means "unset". */
+  default: T;
+  /** Human-readable type, e.g. "integer (seconds)". */
+  type: string;
+  parse(raw: string): Parsed<T>;
+}
+
+function setting<T>(spec: Setting<T>): Setting<T> {
+  return spec;
+}
+
+function integer(options: { min: number; max: number; unit?: string }) {
+  const expected = `an integer from ${options.min} to ${options.max}`;
+  return {
+    type: options.unit ? `integer (${options.unit})` : "integer",
+    parse(raw: string): Parsed<number> {
+      if (!/^-?\d+$/.test(raw.trim())) return { ok: false, expected };
+      const value = Number(raw.trim());
+      if (value < options.min || value > options.max) return { ok: false, expected };
+      return { ok: true, value };
+    },
+  };
+}
+
+const boolean = {
+  type: "boolean",
+  parse(raw: string): Parsed<boolean> {
+    const value = raw.trim().toLowerCase();
+    if (["true", "1", "yes"].includes(value)) return { ok: true, value: true };
+    if (["false", "0", "no"].includes(value)) return { ok: true, value: false };
+    return { ok: false, expected: "true or false" };
+  },
+};
+
+const text = {
+  type: "string",
+  parse(raw: string): Parsed<string> {
+    return raw.trim() === "" ? { ok: false, expected: "a non-empty string" } : { ok: true, value: raw.trim() };
+  },
+};
+
+function url(protocols: string[]) {
+  const expected = `a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`;
+  return {
+    type: "URL",
+    parse(raw: string): Parsed<string> {
+      try {
+        const parsed = new URL(raw.trim());
+        return protocols.includes(parsed.protocol) ? { ok: true, value: raw.trim() } : { ok: false, expected };
+      } catch {
+        return { ok: false, expected };
+      }
+    },
+  };
+}
+
+function oneOf<const T extends string>(values: readonly T[]) {
+  return {
+    type: values.map((v) => `\`${v}\``).join(" \\| "),
+    parse(raw: string): Parsed<T> {
+      const value = raw.trim() as T;
+      return values.includes(value) ? { ok: true, value } : { ok: false, expected: `one of ${values.join(", ")}` };
+    },
+  };
+}
+
+const list = {
+  type: "comma-separated list",
+  parse(raw: string): Parsed<string[]> {
+    return { ok: true, value: raw.split(",").map((s) => s.trim()).filter(Boolean) };
+  },
+};
+
+const masterKey = {
+  type: "base64 (32 bytes)",
+  parse(raw: string): Parsed<string> {
+    const bytes = Buffer.from(raw.trim(), "base64");
+    return bytes.length === 32 ? { ok: true, value: raw.trim() } : { ok: false, expected: "32 bytes encoded as base64 (openssl rand -base64 32)" };
+  },
+};
+
+const DAY = 86_400;
+
+export const settings = {
+  nodeEnv: setting({ env: "NODE_ENV", ...oneOf(["development", "production", "test"] as const), default: "development" as "development" | "production" | "test",
+    description: "`production` disables the development mailbox and requires `GATEHOUSE_MASTER_KEY`." }),
+  port: setting({ env: "PORT", ...integer({ min: 0, max: 65535 }), default: 3000, description: "TCP port the HTTP server listens on." }),
+  host: setting({ env: "HOST", ...text, default: "127.0.0.1", description: "Interface the HTTP server binds to. Use `0.0.0.0` in a container." }),
+  baseUrl: setting({ env: "GATEHOUSE_BASE_URL", ...url(["http:", "https:"]), default: null as string | null,
+    description: "Public URL of this Gatehouse. Every emailed link is built from it, never from the request's Host header. Default: `http://localhost:<PORT>`." }),
+  databaseUrl: setting({ env: "DATABASE_URL", ...url(["postgres:", "postgresql:"]), default: null as string | null,
+    description: "PostgreSQL connection string. Unset: embedded PGlite stored in `GATEHOUSE_DATA_DIR`." }),
+  dataDir: setting({ env: "GATEHOUSE_DATA_DIR", ...text, default: "./data", description: "Directory for the embedded database and the development master key." }),
+  masterKey: setting({ env: "GATEHOUSE_MASTER_KEY", ...masterKey, default: null as string | null,
+    description: "Key that seals signing keys, queued messages and vault secrets at rest. Required in production; in development a key is generated into the data directory." }),
+  logLevel: setting({ env: "LOG_LEVEL", ...oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const), default: "info" as "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent",
+    description: "Minimum level of the JSON logs." }),
+  trustedProxies: setting({ env: "GATEHOUSE_TRUSTED_PROXIES", ...list, default: [] as string[],
+    description: "Addresses or CIDR ranges of reverse proxies. The client IP is read from `X-Forwarded-For` only when the peer is one of them." }),
+  smtpUrl: setting({ env: "SMTP_URL", ...url(["smtp:", "smtps:"]), default: null as string | null,
+    description: "SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587`. Unset: mail is kept in the development mailbox." }),
+  mailFrom: setting({ env: "MAIL_FROM", ...text, default: "Gatehouse <no-reply@localhost>", description: "Sender address of every email." }),
+  productName: setting({ env: "GATEHOUSE_PRODUCT_NAME", ...text, default: "Gatehouse", description: "Product name used in emails and pages." }),
+  issuer: setting({ env: "GATEHOUSE_ISSUER", ...url(["http:", "https:"]), default: null as string | null,
+    description: "`iss` claim of access tokens. Default: the base URL." }),
+  audience: setting({ env: "GATEHOUSE_AUDIENCE", ...text, default: "gatehouse", description: "`aud` claim of access tokens issued for the first-party API." }),
+  accessTokenTtlSeconds: setting({ env: "GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS", ...integer({ min: 30, max: DAY, unit: "seconds" }), default: 300,
+    description: "Lifetime of an access token." }),
+  refreshTokenTtlSeconds: setting({ env: "GATEHOUSE_REFRESH_TOKEN_TTL_SECONDS", ...integer({ min: 0, max: 365 * DAY, unit: "seconds" }), default: 30 * DAY,
+    description: "Lifetime of a refresh token. `0`: refresh tokens do not expire (the session lifetime still applies)." }),
+  refreshReuseIntervalSeconds: setting({ env: "GATEHOUSE_REFRESH_REUSE_INTERVAL_SECONDS", ...integer({ min: 0, max: 60, unit: "seconds" }), default: 0,
+    description: "Grace period in which a just-spent refresh token may be presented again (two tabs refreshing at once) and still yield a valid pair instead of revoking the session." }),
+  sessionTtlSeconds: setting({ env: "GATEHOUSE_SESSION_TTL_SECONDS", ...integer({ min: 60, max: 365 * DAY, unit: "seconds" }), default: 30 * DAY,
+    description: "Absolute lifetime of a session, however often it is refreshed." }),
+  signInTokenTtlSeconds: setting({ env: "GATEHOUSE_SIGN_IN_TOKEN_TTL_SECONDS", ...integer({ min: 10, max: 600, unit: "seconds" }), default: 60,
+    description: "Lifetime of a short-lived sign-in token." }),
+  emailConfirmationTtlSeconds: setting({ env: "GATEHOUSE_EMAIL_CONFIRMATION_TTL_SECONDS", ...integer({ min: 300, max: 30 * DAY, unit: "seconds" }), default: 2 * DAY,
+    description: "Lifetime of an email-confirmation link." }),
+  passwordResetTtlSeconds: setting({ env: "GATEHOUSE_PASSWORD_RESET_TTL_SECONDS", ...integer({ min: 300, max: DAY, unit: "seconds" }), default: 7200,
+    description: "Lifetime of a password-reset link." }),
+  requireEmailConfirmation: setting({ env: "GATEHOUSE_REQUIRE_EMAIL_CONFIRMATION", ...boolean, default: false,
+    description: "Refuse password sign-in until the email address is confirmed." }),
+  passwordMinLength: setting({ env: "GATEHOUSE_PASSWORD_MIN_LENGTH", ...integer({ min: 8, max: 128, unit: "characters" }), default: 15,
+    description: "Minimum password length in Unicode code points (NIST SP 800-63B-4: 15 for single-factor)." }),
+  argon2MemoryKib: setting({ env: "GATEHOUSE_ARGON2_MEMORY_KIB", ...integer({ min: 19456, max: 4_194_304, unit: "KiB" }), default: 19456,
+    description: "argon2id memory cost (OWASP minimum: 19456 KiB with 2 iterations)." }),
+  argon2Iterations: setting({ env: "GATEHOUSE_ARGON2_ITERATIONS", ...integer({ min: 2, max: 100 }), default: 2, description: "argon2id time cost." }),
+  argon2Parallelism: setting({ env: "GATEHOUSE_ARGON2_PARALLELISM", ...integer({ min: 1, max: 16 }), default: 1, description: "argon2id parallelism." }),
+  signInLimitPerAccount: setting({ env: "GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT", ...integer({ min: 1, max: 1_000_000, unit: "attempts per window" }), default: 10,
+    description: "Password sign-in attempts allowed per login name per window. A successful sign-in clears the count." }),
+  signInLimitPerIp: setting({ env: "GATEHOUSE_SIGN_IN_LIMIT_PER_IP", ...integer({ min: 1, max: 10_000_000, unit: "attempts per window" }), default: 100,
+    description: "Sign-in attempts allowed per client IP per window." }),
+  mailLimitPerTarget: setting({ env: "GATEHOUSE_MAIL_LIMIT_PER_TARGET", ...integer({ min: 1, max: 1_000_000, unit: "messages per window" }), default: 5,
+    description: "Messages (reset, confirmation, reminders) that one address or login name can trigger per window." }),
+  mailLimitPerIp: setting({ env: "GATEHOUSE_MAIL_LIMIT_PER_IP", ...integer({ min: 1, max: 10_000_000, unit: "requests per window" }), default: 30,
+    description: "Mail-sending requests allowed per client IP per window." }),
+  registerLimitPerIp: setting({ env: "GATEHOUSE_REGISTER_LIMIT_PER_IP", ...integer({ min: 1, max: 10_000_000, unit: "requests per window" }), default: 30,
+    description: "Registrations allowed per client IP per window." }),
+  rateLimitWindowSeconds: setting({ env: "GATEHOUSE_RATE_LIMIT_WINDOW_SECONDS", ...integer({ min: 1, max: DAY, unit: "seconds" }), default: 900,
+    description: "Length of every throttling window." }),
+  redisUrl: setting({ env: "REDIS_URL", ...url(["redis:", "rediss:"]), default: null as string | null,
+    description: "Redis for shared throttling counters. Unset: counters live in the database (also shared by every node)." }),
+  expungeIntervalSeconds: setting({ env: "GATEHOUSE_EXPUNGE_INTERVAL_SECONDS", ...integer({ min: 1, max: DAY, unit: "seconds" }), default: 600,
+    description: "How often expired tokens, sessions and counters are deleted." }),
+  outboxPollIntervalSeconds: setting({ env: "GATEHOUSE_OUTBOX_POLL_INTERVAL_SECONDS", ...integer({ min: 1, max: 3600, unit: "seconds" }), default: 5,
+    description: "How often the outbox is polled for messages to (re)deliver." }),
+  outboxMaxAttempts: setting({ env: "GATEHOUSE_OUTBOX_MAX_ATTEMPTS", ...integer({ min: 1, max: 100 }), default: 8,
+    description: "Delivery attempts before a message is marked failed." }),
+};
+
+export type Settings = typeof settings;
+export type SettingValues = { [K in keyof Settings]: Settings[K]["default"] };

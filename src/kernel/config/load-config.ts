@@ -1,0 +1,114 @@
+import { settings, type SettingValues } from "./config-schema.js";
+
+/** The validated, frozen configuration every part of Gatehouse receives a slice of. */
+export interface Config {
+  env: SettingValues["nodeEnv"];
+  http: { port: number; host: string; baseUrl: string; trustedProxies: string[] };
+  database: { url: string | null; dataDir: string };
+  secrets: { masterKey: string | null };
+  log: { level: SettingValues["logLevel"] };
+  mail: { smtpUrl: string | null; from: string; productName: string; devMailbox: boolean };
+  tokens: {
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    refreshReuseIntervalSeconds: number;
+    sessionTtlSeconds: number;
+    signInTokenTtlSeconds: number;
+    emailConfirmationTtlSeconds: number;
+    passwordResetTtlSeconds: number;
+  };
+  accounts: { requireEmailConfirmation: boolean };
+  passwords: { minLength: number; argon2: { memoryKib: number; iterations: number; parallelism: number } };
+  rateLimits: {
+    windowSeconds: number;
+    signInPerAccount: number;
+    signInPerIp: number;
+    mailPerTarget: number;
+    mailPerIp: number;
+    registerPerIp: number;
+    redisUrl: string | null;
+  };
+  jobs: { expungeIntervalSeconds: number; outboxPollIntervalSeconds: number; outboxMaxAttempts: number };
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Reads and validates settings from an environment-like record. Pure: the caller passes
+ * `process.env` (the CLI) or a plain object (tests, library users). Throws `ConfigError` naming
+ * every invalid variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const values = {} as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const [key, spec] of Object.entries(settings)) {
+    const raw = env[spec.env];
+    if (raw === undefined || raw === "") {
+      values[key] = spec.default;
+      continue;
+    }
+    const parsed = spec.parse(raw);
+    if (parsed.ok) values[key] = parsed.value;
+    else problems.push(`${spec.env} must be ${parsed.expected}`);
+  }
+  const v = values as SettingValues;
+  if (v.nodeEnv === "production" && v.masterKey === null) {
+    problems.push("GATEHOUSE_MASTER_KEY must be set when NODE_ENV=production (generate one with: openssl rand -base64 32)");
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  return deepFreeze(toConfig(v));
+}
+
+function toConfig(v: SettingValues): Config {
+  const baseUrl = (v.baseUrl ?? `http://localhost:${v.port}`).replace(/\/+$/, "");
+  return {
+    env: v.nodeEnv,
+    http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies },
+    database: { url: v.databaseUrl, dataDir: v.dataDir },
+    secrets: { masterKey: v.masterKey },
+    log: { level: v.logLevel },
+    mail: { smtpUrl: v.smtpUrl, from: v.mailFrom, productName: v.productName, devMailbox: v.nodeEnv !== "production" },
+    tokens: {
+      issuer: (v.issuer ?? baseUrl).replace(/\/+$/, ""),
+      audience: v.audience,
+      accessTokenTtlSeconds: v.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: v.refreshTokenTtlSeconds,
+      refreshReuseIntervalSeconds: v.refreshReuseIntervalSeconds,
+      sessionTtlSeconds: v.sessionTtlSeconds,
+      signInTokenTtlSeconds: v.signInTokenTtlSeconds,
+      emailConfirmationTtlSeconds: v.emailConfirmationTtlSeconds,
+      passwordResetTtlSeconds: v.passwordResetTtlSeconds,
+    },
+    accounts: { requireEmailConfirmation: v.requireEmailConfirmation },
+    passwords: {
+      minLength: v.passwordMinLength,
+      argon2: { memoryKib: v.argon2MemoryKib, iterations: v.argon2Iterations, parallelism: v.argon2Parallelism },
+    },
+    rateLimits: {
+      windowSeconds: v.rateLimitWindowSeconds,
+      signInPerAccount: v.signInLimitPerAccount,
+      signInPerIp: v.signInLimitPerIp,
+      mailPerTarget: v.mailLimitPerTarget,
+      mailPerIp: v.mailLimitPerIp,
+      registerPerIp: v.registerLimitPerIp,
+      redisUrl: v.redisUrl,
+    },
+    jobs: {
+      expungeIntervalSeconds: v.expungeIntervalSeconds,
+      outboxPollIntervalSeconds: v.outboxPollIntervalSeconds,
+      outboxMaxAttempts: v.outboxMaxAttempts,
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,58 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError, type ErrorDefinition } from "../errors/app-error.js";
+import { KernelErrors } from "../errors/kernel-errors.js";
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** Maps Fastify's own errors (parsing, validation, limits) onto Gatehouse's stable codes. */
+function fromFastifyError(error: FastifyError): AppError | null {
+  if (error.validation) {
+    const details = error.validation.map((v) => ({
+      path: `${error.validationContext ?? "body"}${v.instancePath}`,
+      message: v.message ?? "is invalid",
+      ...(v.keyword === "additionalProperties" ? { field: (v.params as { additionalProperty?: string }).additionalProperty } : {}),
+    }));
+    return new AppError(KernelErrors.validation_failed, { details });
+  }
+  const byCode: Record<string, ErrorDefinition> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: KernelErrors.payload_too_large,
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: KernelErrors.unsupported_media_type,
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: KernelErrors.invalid_json,
+    FST_ERR_CTP_EMPTY_JSON_BODY: KernelErrors.invalid_json,
+    FST_ERR_CTP_INVALID_JSON_BODY: KernelErrors.invalid_json,
+  };
+  const definition = error.code ? byCode[error.code] : undefined;
+  if (definition) return new AppError(definition);
+  if (error instanceof SyntaxError) return new AppError(KernelErrors.invalid_json);
+  // Any other 4xx raised by Fastify or a plugin keeps its status under a generic code.
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError({ code: error.statusCode === 404 ? "not_found" : "bad_request", status: error.statusCode, message: "The request could not be processed." });
+  }
+  return null;
+}
+
+/**
+ * Renders every error as `{"error": {"code", "message"}}`. A 5xx never exposes its cause: the
+ * body says internal_error, the log carries the detail.
+ */
+export function registerErrorHandler(app: FastifyInstance, render: (reply: FastifyReply, error: AppError) => unknown = renderJson): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const appError = error instanceof AppError ? error : fromFastifyError(error);
+    if (!appError) {
+      request.log.error({ err: error }, "unhandled error");
+      return render(reply, new AppError(KernelErrors.internal_error, { cause: error }));
+    }
+    if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.code);
+    return render(reply, appError);
+  });
+  app.setNotFoundHandler((_request, reply) => render(reply, new AppError(KernelErrors.not_found)));
+}
+
+export function renderJson(reply: FastifyReply, error: AppError): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.details !== undefined) body.error.details = error.details;
+  return reply.code(error.status).type("application/json; charset=utf-8").send(body);
+}

@@ -1,0 +1,190 @@
+import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
+import { generateId } from "../../kernel/crypto/random.js";
+import type { Database, Executor } from "../../kernel/db/database.js";
+import { uniqueViolation } from "../../kernel/db/errors.js";
+import { AppError } from "../../kernel/errors/app-error.js";
+import type { RequestContext } from "../../kernel/http/request-context.js";
+import type { Mailer } from "../../kernel/mail/mailer.js";
+import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
+import { throttleKey, type RateRules } from "../../kernel/rate-limit/rules.js";
+import type { Clock } from "../../kernel/time/clock.js";
+import type { AuditService } from "../audit/index.js";
+import { checkConfirmation, checkNewPassword } from "../passwords/policy.js";
+import { TokenPurposes, type TokenStore } from "../tokens/index.js";
+import { confirmationEmail, usernameReminderEmail } from "./emails.js";
+import { AccountErrors } from "./errors.js";
+import { findUserByEmail, findUserById, findUserByUsername, insertUser, updateUser } from "./store.js";
+import type { UserRow } from "./tables.js";
+import { toUser, type User } from "./views.js";
+
+const METADATA_MAX_BYTES = 16 * 1024;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface RegistrationInput {
+  email: string;
+  password: string;
+  passwordConfirmation: string;
+  username?: string | null;
+  name?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+export interface AccountsService {
+  /**
+   * Creates a user with a password and emails a confirmation link, in one transaction.
+   * Throws email_taken, username_taken, password policy errors, metadata_too_large, rate_limited.
+   */
+  register(input: RegistrationInput, context: RequestContext): Promise<User>;
+  /** Consumes an emailed confirmation token and marks the address confirmed. Throws invalid_confirmation_token. */
+  confirmEmail(token: string, context: RequestContext): Promise<User>;
+  /** Sends a new confirmation link if the address belongs to an unconfirmed account. Silent otherwise. */
+  resendConfirmation(email: string, context: RequestContext): Promise<void>;
+  /** Emails the username to the address if it belongs to an account. Silent otherwise. */
+  sendUsernameReminder(email: string, context: RequestContext): Promise<void>;
+  getById(id: string): Promise<User | null>;
+  /** The user named by a JWT `sub` claim (Ash `get_by_subject`); null for unknown or malformed subjects. */
+  getBySubject(subject: string): Promise<User | null>;
+  getByEmail(email: string): Promise<User | null>;
+  getByUsername(username: string): Promise<User | null>;
+  isEmailTaken(email: string): Promise<boolean>;
+  isUsernameTaken(username: string): Promise<boolean>;
+  /** Row-level lookup for sign-in: an email when the login contains "@", else a username. */
+  findRowByLogin(executor: Executor, login: string): Promise<UserRow | null>;
+  findRowById(executor: Executor, id: string): Promise<UserRow | null>;
+  updateRow(executor: Executor, id: string, changes: Partial<UserRow>): Promise<UserRow | null>;
+}
+
+export interface AccountsDeps {
+  db: Database;
+  clock: Clock;
+  hasher: PasswordHasher;
+  tokens: TokenStore;
+  mailer: Mailer;
+  audit: AuditService;
+  limiter: RateLimiter;
+  rules: RateRules;
+  config: { passwordMinLength: number; emailConfirmationTtlSeconds: number };
+}
+
+export function createAccountsService(deps: AccountsDeps): AccountsService {
+  const { db, clock, hasher, tokens, mailer, audit, limiter, rules, config } = deps;
+
+  const queueConfirmation = async (executor: Executor, user: UserRow) => {
+    const { token } = await tokens.issue(executor, {
+      purpose: TokenPurposes.emailConfirmation,
+      subject: user.id,
+      ttlSeconds: config.emailConfirmationTtlSeconds,
+      // The address being confirmed: if the user's email changes, an old link confirms nothing.
+      extraData: { email: user.email.toLowerCase() },
+    });
+    await mailer.enqueue(
+      executor,
+      confirmationEmail({ to: user.email, productName: mailer.productName, link: mailer.link("/ui/confirm-email", { token }), ttlSeconds: config.emailConfirmationTtlSeconds }),
+    );
+  };
+
+  const enforceMailLimits = (target: string, context: RequestContext) =>
+    limiter.enforce([[rules.mailPerIp, context.ip], [rules.mailPerTarget, throttleKey(target)]]);
+
+  const findRowByLogin = (executor: Executor, login: string) =>
+    login.includes("@") ? findUserByEmail(executor, login.trim()) : findUserByUsername(executor, login.trim());
+
+  return {
+    async register(input, context) {
+      await limiter.enforce([[rules.registerPerIp, context.ip]]);
+      const email = input.email.trim();
+      const username = input.username?.trim() || null;
+      if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_MAX_BYTES) {
+        throw new AppError(AccountErrors.metadata_too_large);
+      }
+      checkConfirmation(input.password, input.passwordConfirmation);
+      const password = checkNewPassword(input.password, config.passwordMinLength, { email, username });
+      const passwordHash = await hasher.hash(password);
+      const now = clock.now();
+      try {
+        const user = await db.transaction(async (tx) => {
+          const row = await insertUser(tx, {
+            id: generateId(),
+            email,
+            username,
+            passwordHash,
+            name: input.name?.trim() || null,
+            metadata: input.metadata ?? {},
+            createdAt: now,
+            updatedAt: now,
+          });
+          await queueConfirmation(tx, row);
+          await audit.record(tx, { action: "user.registered", actorUserId: row.id, subjectUserId: row.id, ip: context.ip, userAgent: context.userAgent });
+          return row;
+        });
+        mailer.dispatch();
+        return toUser(user);
+      } catch (error) {
+        const constraint = uniqueViolation(error);
+        if (constraint?.includes("username")) throw new AppError(AccountErrors.username_taken);
+        if (constraint !== null) throw new AppError(AccountErrors.email_taken);
+        throw error;
+      }
+    },
+
+    async confirmEmail(token, context) {
+      const user = await db.transaction(async (tx) => {
+        const stored = await tokens.consume(tx, token, TokenPurposes.emailConfirmation);
+        const row = stored?.subject ? await findUserById(tx, stored.subject) : null;
+        if (!stored || !row || stored.extraData.email !== row.email.toLowerCase()) return null;
+        const confirmed = row.emailConfirmedAt ? row : await updateUser(tx, row.id, { emailConfirmedAt: clock.now(), updatedAt: clock.now() });
+        await audit.record(tx, { action: "email.confirmed", actorUserId: row.id, subjectUserId: row.id, ip: context.ip, userAgent: context.userAgent });
+        return confirmed;
+      });
+      if (!user) throw new AppError(AccountErrors.invalid_confirmation_token);
+      return toUser(user);
+    },
+
+    async resendConfirmation(email, context) {
+      await enforceMailLimits(email, context);
+      const queued = await db.transaction(async (tx) => {
+        const row = await findUserByEmail(tx, email.trim());
+        if (!row || row.emailConfirmedAt) return false;
+        await queueConfirmation(tx, row);
+        return true;
+      });
+      if (queued) mailer.dispatch();
+    },
+
+    async sendUsernameReminder(email, context) {
+      await enforceMailLimits(email, context);
+      const queued = await db.transaction(async (tx) => {
+        const row = await findUserByEmail(tx, email.trim());
+        if (!row) return false;
+        await mailer.enqueue(tx, usernameReminderEmail({ to: row.email, productName: mailer.productName, username: row.username }));
+        await audit.record(tx, { action: "username.reminder_requested", subjectUserId: row.id, ip: context.ip, userAgent: context.userAgent });
+        return true;
+      });
+      if (queued) mailer.dispatch();
+    },
+
+    getById: async (id) => {
+      if (!UUID_PATTERN.test(id)) return null;
+      const row = await findUserById(db, id);
+      return row ? toUser(row) : null;
+    },
+    getBySubject: async (subject) => {
+      if (!UUID_PATTERN.test(subject)) return null;
+      const row = await findUserById(db, subject);
+      return row ? toUser(row) : null;
+    },
+    getByEmail: async (email) => {
+      const row = await findUserByEmail(db, email.trim());
+      return row ? toUser(row) : null;
+    },
+    getByUsername: async (username) => {
+      const row = await findUserByUsername(db, username.trim());
+      return row ? toUser(row) : null;
+    },
+    isEmailTaken: async (email) => (await findUserByEmail(db, email.trim())) !== null,
+    isUsernameTaken: async (username) => (await findUserByUsername(db, username.trim())) !== null,
+    findRowByLogin,
+    findRowById: findUserById,
+    updateRow: updateUser,
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * passwords — the password policy (NIST SP 800-63B-4: length, blocklist, no personal data, no
+ * composition rules), changing a password, and resetting it by emailed link. Hashing itself is
+ * the kernel's (argon2id); this module decides when a password is acceptable and what a change ends.
+ */
+export { createPasswordsService, type PasswordsService } from "./service.js";
+export { passwordsRoutes } from "./routes.js";
+export { PasswordErrors } from "./errors.js";
+export { checkNewPassword, normalizePassword, PASSWORD_MAX_LENGTH } from "./policy.js";

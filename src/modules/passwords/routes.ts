@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { preHandlerAsyncHookHandler } from "fastify";
+import { Type } from "typebox";
+import { requestContext } from "../../kernel/http/request-context.js";
+import { AcceptedResponse, errorResponses, LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
+import { caller } from "../sessions/index.js";
+import type { PasswordsService } from "./service.js";
+
+const tags = ["passwords"];
+
+export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsService; authenticate: preHandlerAsyncHookHandler }> = async (
+  app,
+  { passwords, authenticate },
+) => {
+  app.post(
+    "/v1/me/password",
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        security: [{ bearerAuth: [] }],
+        summary: "Change my password (requires the current one); ends my other sessions",
+        body: Type.Object({ currentPassword: PasswordInput, newPassword: PasswordInput, newPasswordConfirmation: PasswordInput }, { additionalProperties: false }),
+        response: { 200: Type.Object({ revokedSessions: Type.Integer() }), ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { userId, sessionId } = caller(request);
+      return passwords.change({ userId, sessionId, ...request.body }, requestContext(request));
+    },
+  );
+
+  app.post(
+    "/v1/password-resets",
+    {
+      schema: {
+        tags,
+        summary: "Email a password-reset link (always 202, whether or not the account exists)",
+        body: Type.Object({ login: LoginInput }, { additionalProperties: false }),
+        response: { 202: AcceptedResponse, ...errorResponses(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await passwords.requestReset(request.body.login, requestContext(request));
+      return reply.code(202).send({ message: "If an account matches, we have sent it a link to reset the password." });
+    },
+  );
+
+  app.post(
+    "/v1/password-resets/complete",
+    {
+      schema: {
+        tags,
+        summary: "Set a new password with the emailed token; ends every session",
+        body: Type.Object({ token: SecretInput, password: PasswordInput, passwordConfirmation: PasswordInput }, { additionalProperties: false }),
+        response: { 200: Type.Object({ message: Type.String() }), ...errorResponses(400) },
+      },
+    },
+    async (request) => {
+      await passwords.completeReset(request.body, requestContext(request));
+      return { message: "Your password has been reset. Sign in with the new password." };
+    },
+  );
+};

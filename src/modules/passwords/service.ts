@@ -1,0 +1,114 @@
+import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
+import type { Database } from "../../kernel/db/database.js";
+import { AppError } from "../../kernel/errors/app-error.js";
+import type { RequestContext } from "../../kernel/http/request-context.js";
+import type { Mailer } from "../../kernel/mail/mailer.js";
+import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
+import { throttleKey, type RateRules } from "../../kernel/rate-limit/rules.js";
+import type { Clock } from "../../kernel/time/clock.js";
+import type { AccountsService } from "../accounts/index.js";
+import type { AuditService } from "../audit/index.js";
+import type { SessionsService } from "../sessions/index.js";
+import { TokenPurposes, type TokenStore } from "../tokens/index.js";
+import { passwordChangedEmail, passwordResetEmail } from "./emails.js";
+import { PasswordErrors } from "./errors.js";
+import { checkConfirmation, checkNewPassword, isPasswordTooLong, normalizePassword } from "./policy.js";
+
+export interface PasswordsDeps {
+  db: Database;
+  clock: Clock;
+  hasher: PasswordHasher;
+  accounts: AccountsService;
+  sessions: SessionsService;
+  tokens: TokenStore;
+  mailer: Mailer;
+  audit: AuditService;
+  limiter: RateLimiter;
+  rules: RateRules;
+  config: { passwordMinLength: number; passwordResetTtlSeconds: number };
+}
+
+export interface PasswordsService {
+  /**
+   * Changes the password of a signed-in user after checking the current one, and revokes the
+   * user's other sessions. Throws invalid_current_password, password policy errors.
+   */
+  change(input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; newPasswordConfirmation: string }, context: RequestContext): Promise<{ revokedSessions: number }>;
+  /**
+   * Emails a reset link when the login (email or username) names an account. Returns the same way
+   * whether or not it does, so callers cannot learn which accounts exist. Throttled per login and IP.
+   */
+  requestReset(login: string, context: RequestContext): Promise<void>;
+  /** Sets a new password with an emailed reset token (single use) and revokes every session. */
+  completeReset(input: { token: string; password: string; passwordConfirmation: string }, context: RequestContext): Promise<void>;
+}
+
+export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
+  const { db, clock, hasher, accounts, sessions, tokens, mailer, audit, limiter, rules, config } = deps;
+
+  return {
+    async change(input, context) {
+      checkConfirmation(input.newPassword, input.newPasswordConfirmation);
+      const user = await accounts.findRowById(db, input.userId);
+      if (!user) throw new AppError(PasswordErrors.invalid_current_password);
+      const currentOk =
+        user.passwordHash !== null && !isPasswordTooLong(input.currentPassword) && (await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword)));
+      if (!currentOk) throw new AppError(PasswordErrors.invalid_current_password);
+      const password = checkNewPassword(input.newPassword, config.passwordMinLength, { email: user.email, username: user.username });
+      const passwordHash = await hasher.hash(password);
+      const revokedSessions = await db.transaction(async (tx) => {
+        await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: clock.now() });
+        const revoked = await sessions.revokeOthers(user.id, input.sessionId, context, tx);
+        await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
+        await audit.record(tx, { action: "password.changed", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { revokedSessions: revoked } });
+        await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
+        return revoked;
+      });
+      mailer.dispatch();
+      return { revokedSessions };
+    },
+
+    async requestReset(login, context) {
+      await limiter.enforce([[rules.mailPerIp, context.ip], [rules.mailPerTarget, throttleKey(login)]]);
+      // Earlier links stay valid: a flood of requests by someone else cannot invalidate the owner's link.
+      const queued = await db.transaction(async (tx) => {
+        const user = await accounts.findRowByLogin(tx, login);
+        if (!user) return false;
+        const { token } = await tokens.issue(tx, { purpose: TokenPurposes.passwordReset, subject: user.id, ttlSeconds: config.passwordResetTtlSeconds });
+        await mailer.enqueue(
+          tx,
+          passwordResetEmail({ to: user.email, productName: mailer.productName, link: mailer.link("/ui/reset-password", { token }), ttlSeconds: config.passwordResetTtlSeconds }),
+        );
+        await audit.record(tx, { action: "password.reset_requested", subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent });
+        return true;
+      });
+      if (queued) mailer.dispatch();
+    },
+
+    async completeReset(input, context) {
+      checkConfirmation(input.password, input.passwordConfirmation);
+      const live = await tokens.get(db, { token: input.token }, TokenPurposes.passwordReset);
+      const user = live?.subject ? await accounts.findRowById(db, live.subject) : null;
+      if (!live || !user || live.consumedAt || live.revokedAt || live.expiresAt <= clock.now()) throw new AppError(PasswordErrors.invalid_reset_token);
+      // Policy is checked before the token is spent, so a rejected password does not burn the link.
+      const password = checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username });
+      const passwordHash = await hasher.hash(password);
+      const done = await db.transaction(async (tx) => {
+        if (!(await tokens.consume(tx, input.token, TokenPurposes.passwordReset))) return false;
+        const now = clock.now();
+        // Following the emailed link proves control of the address.
+        await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: now, ...(user.emailConfirmedAt ? {} : { emailConfirmedAt: now }) });
+        await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
+        await sessions.revokeAll(user.id, context, "password_reset", tx);
+        await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent });
+        await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
+        return true;
+      });
+      if (!done) throw new AppError(PasswordErrors.invalid_reset_token);
+      // The owner is back in: clear the sign-in throttle an attacker may have run up on this account.
+      await limiter.reset(rules.signInPerAccount, throttleKey(user.email));
+      if (user.username) await limiter.reset(rules.signInPerAccount, throttleKey(user.username));
+      mailer.dispatch();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * sessions — signing in (password, sign-in token), sessions with IP and device, access tokens
+ * bound to a session, refresh-token rotation with reuse detection, listing and revoking sessions,
+ * and authenticating requests. It never stores a secret in the clear: refresh tokens are digests.
+ */
+export { createSessionsService, type SessionsService, type Authentication } from "./service.js";
+export { sessionsRoutes } from "./routes.js";
+export { createAuthenticate, caller, bearerToken } from "./authenticate.js";
+export { SessionErrors } from "./errors.js";
+export type { Session, SessionGrant } from "./views.js";

@@ -1,0 +1,67 @@
+import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
+import type { Executor } from "../../kernel/db/database.js";
+import { signingKeysTable as keys, tokensTable as t, type SigningKeyRow, type TokenRow } from "./tables.js";
+
+export type NewTokenRow = typeof t.$inferInsert;
+
+export async function insertToken(executor: Executor, row: NewTokenRow): Promise<TokenRow> {
+  const [inserted] = await executor.insert(t).values(row).returning();
+  return inserted!;
+}
+
+export async function findToken(executor: Executor, by: { tokenHash?: string; jti?: string; purpose?: string }): Promise<TokenRow | null> {
+  const conditions = [
+    by.tokenHash !== undefined ? eq(t.tokenHash, by.tokenHash) : undefined,
+    by.jti !== undefined ? eq(t.jti, by.jti) : undefined,
+    by.purpose !== undefined ? eq(t.purpose, by.purpose) : undefined,
+  ].filter((c) => c !== undefined);
+  if (by.tokenHash === undefined && by.jti === undefined) return null;
+  const [row] = await executor.select().from(t).where(and(...conditions)).limit(1);
+  return row ?? null;
+}
+
+/** Marks a live token consumed; returns it only if this call was the one that consumed it. */
+export async function consumeToken(executor: Executor, tokenHash: string, purpose: string, now: Date): Promise<TokenRow | null> {
+  const [row] = await executor
+    .update(t)
+    .set({ consumedAt: now })
+    .where(and(eq(t.tokenHash, tokenHash), eq(t.purpose, purpose), isNull(t.consumedAt), isNull(t.revokedAt), gt(t.expiresAt, now)))
+    .returning();
+  return row ?? null;
+}
+
+export async function revokeTokenRow(executor: Executor, id: string, now: Date): Promise<void> {
+  await executor.update(t).set({ revokedAt: now }).where(and(eq(t.id, id), isNull(t.revokedAt)));
+}
+
+export async function revokeTokensForSubject(executor: Executor, subject: string, purpose: string, now: Date): Promise<number> {
+  const rows = await executor
+    .update(t)
+    .set({ revokedAt: now })
+    .where(and(eq(t.subject, subject), eq(t.purpose, purpose), isNull(t.revokedAt), isNull(t.consumedAt)))
+    .returning({ id: t.id });
+  return rows.length;
+}
+
+export function listExpiredTokens(executor: Executor, now: Date, limit: number): Promise<TokenRow[]> {
+  return executor.select().from(t).where(lte(t.expiresAt, now)).orderBy(asc(t.expiresAt)).limit(limit);
+}
+
+export async function deleteExpiredTokens(executor: Executor, now: Date): Promise<number> {
+  const rows = await executor.delete(t).where(lte(t.expiresAt, now)).returning({ id: t.id });
+  return rows.length;
+}
+
+export function listPublishedSigningKeys(executor: Executor): Promise<SigningKeyRow[]> {
+  return executor.select().from(keys).where(or(eq(keys.status, "current"), eq(keys.status, "previous"))).orderBy(asc(keys.createdAt));
+}
+
+/** Inserts a current key unless one exists (another node may have won the race). */
+export async function insertCurrentSigningKeyIfAbsent(executor: Executor, row: typeof keys.$inferInsert): Promise<void> {
+  await executor.insert(keys).values(row).onConflictDoNothing();
+}
+
+export async function demoteSigningKeys(executor: Executor, now: Date): Promise<void> {
+  await executor.update(keys).set({ status: "retired" }).where(eq(keys.status, "previous"));
+  await executor.update(keys).set({ status: "previous", rotatedAt: now }).where(inArray(keys.status, ["current"]));
+}

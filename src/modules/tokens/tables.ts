@@ -1,0 +1,45 @@
+import { sql } from "drizzle-orm";
+import { index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { timestamptz } from "../../kernel/db/columns.js";
+
+/**
+ * The general token store (Ash-style): single-use secrets for a purpose (email confirmation,
+ * password reset, sign-in token, …) and revocation records for JWTs by jti. Only the SHA-256
+ * digest of a secret is stored.
+ */
+export const tokensTable = pgTable(
+  "tokens",
+  {
+    id: uuid("id").primaryKey(),
+    jti: text("jti").notNull().unique(),
+    tokenHash: text("token_hash").unique(),
+    purpose: text("purpose").notNull(),
+    subject: text("subject"),
+    extraData: jsonb("extra_data").$type<Record<string, unknown>>().notNull().default({}),
+    expiresAt: timestamptz("expires_at").notNull(),
+    consumedAt: timestamptz("consumed_at"),
+    revokedAt: timestamptz("revoked_at"),
+    createdAt: timestamptz("created_at").notNull(),
+  },
+  (t) => [index("tokens_expires_at_idx").on(t.expiresAt), index("tokens_subject_purpose_idx").on(t.subject, t.purpose)],
+);
+
+export type TokenRow = typeof tokensTable.$inferSelect;
+
+/** Asymmetric keys that sign access tokens; private halves are sealed with the master key. */
+export const signingKeysTable = pgTable(
+  "signing_keys",
+  {
+    kid: text("kid").primaryKey(),
+    alg: text("alg").notNull(),
+    publicJwk: jsonb("public_jwk").$type<Record<string, unknown>>().notNull(),
+    privateJwkSealed: text("private_jwk_sealed").notNull(),
+    status: text("status").$type<"current" | "previous" | "retired">().notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    rotatedAt: timestamptz("rotated_at"),
+  },
+  // At most one current key, even when several nodes start on an empty database at once.
+  (t) => [uniqueIndex("signing_keys_one_current_key").on(t.status).where(sql`${t.status} = 'current'`)],
+);
+
+export type SigningKeyRow = typeof signingKeysTable.$inferSelect;
