@@ -90,6 +90,15 @@ const masterKey = {
   },
 };
 
+const routePrefix = {
+  type: "path or `off`",
+  parse(raw: string): Parsed<string | null> {
+    const value = raw.trim();
+    if (value === "off") return { ok: true, value: null };
+    return /^\/[A-Za-z0-9._~\/-]*$/.test(value) ? { ok: true, value: value === "/" ? "/" : value.replace(/\/+$/, "") } : { ok: false, expected: "a path starting with / (or off)" };
+  },
+};
+
 const DAY = 86_400;
 
 export const settings = {
@@ -149,6 +158,8 @@ export const settings = {
     description: "Registrations allowed per client IP per window." }),
   rateLimitWindowSeconds: setting({ env: "GATEHOUSE_RATE_LIMIT_WINDOW_SECONDS", ...integer({ min: 1, max: DAY, unit: "seconds" }), default: 900,
     description: "Length of every throttling window." }),
+  accesspassPrefix: setting({ env: "GATEHOUSE_ACCESSPASS_PREFIX", ...routePrefix, default: "/accesspass" as string | null,
+    description: "Where the AccessPass-compatible routes are mounted (`/` mounts them at the root). `off` disables them." }),
   redisUrl: setting({ env: "REDIS_URL", ...url(["redis:", "rediss:"]), default: null as string | null,
     description: "Redis for shared throttling counters. Unset: counters live in the database (also shared by every node)." }),
   expungeIntervalSeconds: setting({ env: "GATEHOUSE_EXPUNGE_INTERVAL_SECONDS", ...integer({ min: 1, max: DAY, unit: "seconds" }), default: 600,

@@ -31,6 +31,8 @@ export interface Config {
     redisUrl: string | null;
   };
   jobs: { expungeIntervalSeconds: number; outboxPollIntervalSeconds: number; outboxMaxAttempts: number };
+  /** Mount point of the AccessPass-compatible routes; null when disabled. */
+  compat: { accesspassPrefix: string | null };
 }
 
 export class ConfigError extends Error {
@@ -102,6 +104,7 @@ function toConfig(v: SettingValues): Config {
       outboxPollIntervalSeconds: v.outboxPollIntervalSeconds,
       outboxMaxAttempts: v.outboxMaxAttempts,
     },
+    compat: { accesspassPrefix: v.accesspassPrefix },
   };
 }
 

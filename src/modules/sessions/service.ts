@@ -66,13 +66,13 @@ export interface SessionsService {
    * before any hashing; unknown accounts cost the same hash work as known ones. Every attempt is
    * recorded in the login history. Throws invalid_credentials, email_not_confirmed, rate_limited.
    */
-  signInWithPassword(input: { login: string; password: string }, context: RequestContext, options?: { meta?: Record<string, unknown> }): Promise<SessionGrant>;
+  signInWithPassword(input: { login: string; password: string }, context: RequestContext): Promise<SessionGrant>;
   /** Exchanges a short-lived, single-use sign-in token for a session. Throws invalid_sign_in_token. */
   signInWithToken(token: string, context: RequestContext): Promise<SessionGrant>;
   /** Issues a sign-in token (60 s by default, single use) for a user (Ash `sign_in_with_token`). */
   issueSignInToken(userId: string, context: RequestContext): Promise<{ token: string; expiresAt: Date; expiresIn: number }>;
   /** Starts a session for a user who has already proved who they are (EzAuth `generate_user_session_token`). */
-  createSession(userId: string, method: string, context: RequestContext, options?: { meta?: Record<string, unknown>; executor?: Executor }): Promise<SessionGrant>;
+  createSession(userId: string, method: string, context: RequestContext, executor?: Executor): Promise<SessionGrant>;
   /**
    * Rotates a refresh token. A spent token presented again revokes its session (reuse detection),
    * except within the configured reuse interval. Throws invalid_refresh_token, refresh_token_reused.
@@ -107,14 +107,14 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     return { refreshToken, refreshExpiresIn: expiresAt ? Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 1000)) : 0 };
   };
 
-  const grant = async (executor: Executor, session: SessionRow, parentId: string | null, meta?: Record<string, unknown>): Promise<SessionGrant> => {
+  const grant = async (executor: Executor, session: SessionRow, parentId: string | null): Promise<SessionGrant> => {
     const roles = await authz.roleNamesFor(executor, session.userId);
     const { refreshToken, refreshExpiresIn } = await newRefreshToken(executor, session, parentId);
-    const access = await accessTokens.issue({ subject: session.userId, sessionId: session.id, roles, meta });
+    const access = await accessTokens.issue({ subject: session.userId, sessionId: session.id, roles });
     return { tokenType: "Bearer", accessToken: access.token, expiresIn: access.expiresInSeconds, refreshToken, refreshExpiresIn, session: toSession(session) };
   };
 
-  const startSession = async (executor: Executor, userId: string, method: string, context: RequestContext, meta?: Record<string, unknown>) => {
+  const startSession = async (executor: Executor, userId: string, method: string, context: RequestContext) => {
     const now = clock.now();
     const session = await insertSession(executor, {
       id: generateId(),
@@ -128,7 +128,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     });
     await loginHistory.record(executor, { userId, method, succeeded: true }, context);
     await audit.record(executor, { action: "session.created", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { sessionId: session.id, method } });
-    return grant(executor, session, null, meta);
+    return grant(executor, session, null);
   };
 
   const recordFailure = async (userId: string | null, method: string, reason: LoginFailureReason, context: RequestContext) => {
@@ -174,7 +174,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
   };
 
   return {
-    async signInWithPassword({ login, password }, context, options = {}) {
+    async signInWithPassword({ login, password }, context) {
       const method = "password";
       try {
         await limiter.enforce([[rules.signInPerIp, context.ip], [rules.signInPerAccount, throttleKey(login)]]);
@@ -208,7 +208,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
         if (hasher.needsRehash(user.passwordHash!)) {
           await accounts.updateRow(tx, user.id, { passwordHash: await hasher.hash(normalized), updatedAt: clock.now() });
         }
-        return startSession(tx, user.id, method, context, options.meta);
+        return startSession(tx, user.id, method, context);
       });
       deps.signInOutcomes.inc({ outcome: "success" });
       return result;
@@ -236,8 +236,8 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       });
     },
 
-    createSession: (userId, method, context, options = {}) =>
-      options.executor ? startSession(options.executor, userId, method, context, options.meta) : db.transaction((tx) => startSession(tx, userId, method, context, options.meta)),
+    createSession: (userId, method, context, executor) =>
+      executor ? startSession(executor, userId, method, context) : db.transaction((tx) => startSession(tx, userId, method, context)),
 
     async refresh(refreshToken, context) {
       const outcome = await rotate(refreshToken, context);

@@ -18,8 +18,6 @@ export interface AccessTokenClaims {
   iat: number;
   exp: number;
   roles: string[];
-  /** Application data stored with the token (AccessPass `meta`). */
-  meta?: Record<string, unknown>;
 }
 
 export interface IssuedAccessToken {
@@ -30,7 +28,7 @@ export interface IssuedAccessToken {
 }
 
 export interface AccessTokens {
-  issue(input: { subject: string; sessionId: string; roles: string[]; meta?: Record<string, unknown> }): Promise<IssuedAccessToken>;
+  issue(input: { subject: string; sessionId: string; roles: string[] }): Promise<IssuedAccessToken>;
   /** Verifies signature, algorithm, type, issuer, audience and expiry. Throws `invalid_token`. */
   verify(token: string): Promise<AccessTokenClaims>;
 }
@@ -50,12 +48,12 @@ export function createAccessTokens(deps: { keys: SigningKeys; clock: Clock; issu
   };
 
   return {
-    async issue({ subject, sessionId, roles, meta }) {
+    async issue({ subject, sessionId, roles }) {
       const key = await keys.current();
       const now = clock.now();
       const expiresAt = addSeconds(now, ttlSeconds);
       const jti = generateId();
-      const token = await new SignJWT({ sid: sessionId, roles, ...(meta ? { meta } : {}) })
+      const token = await new SignJWT({ sid: sessionId, roles })
         .setProtectedHeader({ alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid })
         .setIssuer(issuer)
         .setAudience(audience)
