@@ -7,6 +7,7 @@ import { registerErrorHandler } from "./kernel/http/error-handler.js";
 import { registerJsonBodyParser } from "./kernel/http/json-body.js";
 import { registerValidators } from "./kernel/http/validation.js";
 import { generateId } from "./kernel/crypto/random.js";
+import { accesspassRoutes } from "./modules/accesspass/index.js";
 import { accountsRoutes } from "./modules/accounts/index.js";
 import { hostedPagesRoutes } from "./modules/hosted-pages/index.js";
 import { loginHistoryRoutes } from "./modules/login-history/index.js";
@@ -81,6 +82,17 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   await app.register(passwordsRoutes, { passwords: gatehouse.passwords, authenticate });
   await app.register(loginHistoryRoutes, { loginHistory: gatehouse.loginHistory, authenticate });
   await app.register(hostedPagesRoutes, { accounts: gatehouse.accounts, passwords: gatehouse.passwords, productName: config.mail.productName });
+  // AccessPass-compatible routes under their prefix; "/" mounts them at the root, beside the native API.
+  const accesspassPrefix = config.compat.accesspassPrefix;
+  if (accesspassPrefix) {
+    await app.register(accesspassRoutes, {
+      prefix: accesspassPrefix === "/" ? "" : accesspassPrefix,
+      accounts: gatehouse.accounts,
+      sessions: gatehouse.sessions,
+      passwords: gatehouse.passwords,
+      requireEmailConfirmation: config.accounts.requireEmailConfirmation,
+    });
+  }
   if (config.mail.devMailbox) await app.register(mailboxRoutes, { outbox: gatehouse.outbox });
 
   await app.ready();
