@@ -91,6 +91,13 @@ export interface SessionsService {
   expunge(): Promise<number>;
 }
 
+interface PendingGrant {
+  session: SessionRow;
+  roles: string[];
+  refreshToken: string;
+  refreshExpiresIn: number;
+}
+
 /** Ended sessions are kept this long so "why was I signed out?" can still be answered. */
 const ENDED_SESSION_RETENTION_SECONDS = 86_400;
 
@@ -107,9 +114,14 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     return { refreshToken, refreshExpiresIn: expiresAt ? Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 1000)) : 0 };
   };
 
-  const grant = async (executor: Executor, session: SessionRow, parentId: string | null): Promise<SessionGrant> => {
+  /** Inside the transaction: the refresh token and the roles. Signing happens after commit. */
+  const prepareGrant = async (executor: Executor, session: SessionRow, parentId: string | null): Promise<PendingGrant> => {
     const roles = await authz.roleNamesFor(executor, session.userId);
     const { refreshToken, refreshExpiresIn } = await newRefreshToken(executor, session, parentId);
+    return { session, roles, refreshToken, refreshExpiresIn };
+  };
+
+  const completeGrant = async ({ session, roles, refreshToken, refreshExpiresIn }: PendingGrant): Promise<SessionGrant> => {
     const access = await accessTokens.issue({ subject: session.userId, sessionId: session.id, roles });
     return { tokenType: "Bearer", accessToken: access.token, expiresIn: access.expiresInSeconds, refreshToken, refreshExpiresIn, session: toSession(session) };
   };
@@ -128,7 +140,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     });
     await loginHistory.record(executor, { userId, method, succeeded: true }, context);
     await audit.record(executor, { action: "session.created", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { sessionId: session.id, method } });
-    return grant(executor, session, null);
+    return prepareGrant(executor, session, null);
   };
 
   const recordFailure = async (userId: string | null, method: string, reason: LoginFailureReason, context: RequestContext) => {
@@ -147,7 +159,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     return revoked.length;
   };
 
-  type RotationOutcome = { grant: SessionGrant } | { reused: { sessionId: string; userId: string } } | { invalid: true };
+  type RotationOutcome = { grant: PendingGrant } | { reused: { sessionId: string; userId: string } } | { invalid: true };
 
   const rotate = async (refreshToken: string, context: RequestContext): Promise<RotationOutcome> => {
     const tokenHash = digestToken(refreshToken);
@@ -158,7 +170,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
         const session = await findLiveSession(tx, spent.sessionId, now);
         if (!session || (spent.expiresAt && spent.expiresAt <= now)) return { invalid: true };
         await touchSession(tx, session.id, now);
-        return { grant: await grant(tx, { ...session, lastUsedAt: now }, spent.id) };
+        return { grant: await prepareGrant(tx, { ...session, lastUsedAt: now }, spent.id) };
       }
       const existing = await findRefreshToken(tx, tokenHash);
       if (!existing?.spentAt) return { invalid: true };
@@ -167,7 +179,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       const withinReuseInterval = now.getTime() - existing.spentAt.getTime() <= config.refreshReuseIntervalSeconds * 1000;
       if (withinReuseInterval && config.refreshReuseIntervalSeconds > 0) {
         // Two tabs refreshing at once: the late one gets a sibling in the same family, not a new family.
-        return { grant: await grant(tx, session, existing.id) };
+        return { grant: await prepareGrant(tx, session, existing.id) };
       }
       return { reused: { sessionId: session.id, userId: session.userId } };
     });
@@ -204,28 +216,28 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
         throw new AppError(SessionErrors.email_not_confirmed);
       }
       await limiter.reset(rules.signInPerAccount, throttleKey(login));
-      const result = await db.transaction(async (tx) => {
+      const pending = await db.transaction(async (tx) => {
         if (hasher.needsRehash(user.passwordHash!)) {
           await accounts.updateRow(tx, user.id, { passwordHash: await hasher.hash(normalized), updatedAt: clock.now() });
         }
         return startSession(tx, user.id, method, context);
       });
       deps.signInOutcomes.inc({ outcome: "success" });
-      return result;
+      return completeGrant(pending);
     },
 
     async signInWithToken(token, context) {
-      const result = await db.transaction(async (tx) => {
+      const pending = await db.transaction(async (tx) => {
         const stored = await tokens.consume(tx, token, TokenPurposes.signIn);
         const user = stored?.subject ? await accounts.findRowById(tx, stored.subject) : null;
         return user ? startSession(tx, user.id, "sign_in_token", context) : null;
       });
-      if (!result) {
+      if (!pending) {
         await recordFailure(null, "sign_in_token", "invalid_token", context);
         throw new AppError(SessionErrors.invalid_sign_in_token);
       }
       deps.signInOutcomes.inc({ outcome: "success" });
-      return result;
+      return completeGrant(pending);
     },
 
     async issueSignInToken(userId, context) {
@@ -236,12 +248,12 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       });
     },
 
-    createSession: (userId, method, context, executor) =>
-      executor ? startSession(executor, userId, method, context) : db.transaction((tx) => startSession(tx, userId, method, context)),
+    createSession: async (userId, method, context, executor) =>
+      completeGrant(await (executor ? startSession(executor, userId, method, context) : db.transaction((tx) => startSession(tx, userId, method, context)))),
 
     async refresh(refreshToken, context) {
       const outcome = await rotate(refreshToken, context);
-      if ("grant" in outcome) return outcome.grant;
+      if ("grant" in outcome) return completeGrant(outcome.grant);
       if ("invalid" in outcome) throw new AppError(SessionErrors.invalid_refresh_token);
       // Reuse of a spent token means it may have been stolen: end the whole family, committed
       // in its own transaction so the revocation stands even though this request fails.

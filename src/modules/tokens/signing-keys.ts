@@ -58,7 +58,12 @@ export function createSigningKeys(deps: { db: Database; clock: Clock; sealer: Se
   };
 
   const toLoadedKey = async (row: SigningKeyRow): Promise<LoadedKey> => {
-    const privateJwk = JSON.parse(sealer.open(row.privateJwkSealed)) as JWK;
+    let privateJwk: JWK;
+    try {
+      privateJwk = JSON.parse(sealer.open(row.privateJwkSealed)) as JWK;
+    } catch {
+      throw new Error(`cannot open signing key ${row.kid}: GATEHOUSE_MASTER_KEY is not the key this database was set up with`);
+    }
     return {
       kid: row.kid,
       alg: row.alg,
@@ -69,8 +74,11 @@ export function createSigningKeys(deps: { db: Database; clock: Clock; sealer: Se
     };
   };
 
+  // A stale cache is still served while a reload runs in the background: signing never waits on
+  // the database, so it is safe inside a caller's transaction (PGlite has a single connection).
   const keys = async (): Promise<LoadedKey[]> => {
-    if (!cache || clock.now().getTime() - cache.loadedAt > refreshMs) return load();
+    if (!cache) return load();
+    if (clock.now().getTime() - cache.loadedAt > refreshMs) void load().catch(() => {});
     return cache.keys;
   };
 
