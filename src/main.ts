@@ -35,8 +35,7 @@ async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     gatehouse.logger.info({ signal }, "shutting down: finishing requests in flight");
-    // Fastify stops accepting, answers new requests on open connections with 503, and waits for in-flight ones.
-    await app.close();
+    await app.drainAndClose({ quietMs: 250, maxMs: 10_000 });
     await gatehouse.close();
     process.exit(0);
   };

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Gatehouse } from "./gatehouse.js";
 import { registerErrorHandler } from "./kernel/http/error-handler.js";
+import { registerDrain, type DrainOptions } from "./kernel/http/graceful-shutdown.js";
 import { registerJsonBodyParser } from "./kernel/http/json-body.js";
 import { registerValidators } from "./kernel/http/validation.js";
 import { generateId } from "./kernel/crypto/random.js";
@@ -26,7 +27,7 @@ const BODY_LIMIT_BYTES = 64 * 1024;
  * kernel plugins (parsing, validation, errors, headers, metrics), then the API document, then the
  * feature modules.
  */
-export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance> {
+export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance & { drainAndClose(options: DrainOptions): Promise<void> }> {
   const { config, metrics } = gatehouse;
   const app = Fastify({
     loggerInstance: gatehouse.logger as FastifyBaseLogger,
@@ -45,6 +46,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   registerValidators(app);
   registerErrorHandler(app);
   app.decorateRequest("auth", null);
+  const drainAndClose = registerDrain(app);
 
   // 2. Every response: no sniffing, no framing, no referrer, and nothing cached unless a route says so.
   app.addHook("onSend", async (_request, reply) => {
@@ -96,5 +98,5 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   if (config.mail.devMailbox) await app.register(mailboxRoutes, { outbox: gatehouse.outbox });
 
   await app.ready();
-  return app;
+  return Object.assign(app, { drainAndClose });
 }
