@@ -17,7 +17,8 @@ function rejectNullCharacters(key: string, value: unknown): unknown {
  * null characters are refused, and `__proto__`/`constructor` keys are rejected (prototype poisoning).
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
-  app.removeContentTypeParser("application/json");
+  // The API speaks JSON only: anything else is 415, not a string handed to validation.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/, { parseAs: "buffer" }, (_request, body: Buffer, done) => {
     if (body.length === 0) return done(null, undefined);
     if (!isUtf8(body) || body.includes(0)) return done(new AppError(KernelErrors.invalid_encoding), undefined);
