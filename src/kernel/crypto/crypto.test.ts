@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { createSealer } from "./aead.js";
+import { createPasswordHasher } from "./password-hasher.js";
+import { digestToken, generateNumericCode, generateSecretToken } from "./random.js";
+
+describe("password hasher at production parameters", () => {
+  it("hashes with argon2id at OWASP parameters and verifies exactly as typed", async () => {
+    const hasher = createPasswordHasher({ memoryKib: 19456, iterations: 2, parallelism: 1 });
+    const hash = await hasher.hash("Correct Horse Battery Staple");
+    expect(hash.startsWith("$argon2id$v=19$m=19456,t=2,p=1$")).toBe(true);
+    expect(await hasher.verify(hash, "Correct Horse Battery Staple")).toBe(true);
+    expect(await hasher.verify(hash, "correct horse battery staple")).toBe(false);
+    expect(await hasher.verify(hash, "Correct Horse Battery Staple ")).toBe(false);
+    expect(await hasher.verify("not a hash", "x")).toBe(false);
+    expect(hasher.needsRehash(hash)).toBe(false);
+    expect(createPasswordHasher({ memoryKib: 65536, iterations: 3, parallelism: 1 }).needsRehash(hash)).toBe(true);
+  });
+
+  it("does not block the event loop while hashing", async () => {
+    const hasher = createPasswordHasher({ memoryKib: 19456, iterations: 2, parallelism: 1 });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await Promise.all([hasher.hash("one long password here"), hasher.hash("another long password")]);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+  });
+});
+
+describe("sealing", () => {
+  const key = Buffer.alloc(32, 1);
+
+  it("round-trips and detects tampering", () => {
+    const sealer = createSealer(key, "outbox");
+    const sealed = sealer.seal("secret link");
+    expect(sealed).not.toContain("secret");
+    expect(sealer.open(sealed)).toBe("secret link");
+    const parts = sealed.split(".");
+    parts[3] = Buffer.from("tampered").toString("base64url");
+    expect(() => sealer.open(parts.join("."))).toThrow();
+  });
+
+  it("keeps purposes apart", () => {
+    const sealed = createSealer(key, "outbox").seal("x");
+    expect(() => createSealer(key, "signing-keys").open(sealed)).toThrow();
+    expect(() => createSealer(Buffer.alloc(32, 2), "outbox").open(sealed)).toThrow();
+  });
+});
+
+describe("random secrets", () => {
+  it("carries 256 bits, base64url", () => {
+    const token = generateSecretToken();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set(Array.from({ length: 100 }, () => generateSecretToken())).size).toBe(100);
+  });
+
+  it("stores SHA-256 digests (known answer)", () => {
+    expect(digestToken("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+
+  it("makes zero-padded numeric codes", () => {
+    for (let i = 0; i < 50; i++) expect(generateNumericCode(6)).toMatch(/^\d{6}$/);
+  });
+});

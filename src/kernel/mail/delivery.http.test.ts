@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerUser, signIn, STRONG_PASSWORD } from "../../../test/support/factories.js";
+import { latestEmailTo } from "../../../test/support/mail.js";
+import { startSmtpCapture, type SmtpCapture } from "../../../test/support/smtp-capture.js";
+import { databaseTargets } from "../../../test/support/test-database.js";
+import { startTestGatehouse, TEST_BASE_URL, type TestGatehouse } from "../../../test/support/test-gatehouse.js";
+import type { MailTransport } from "./message.js";
+
+describe.each(databaseTargets())("email over real SMTP on $name", (target) => {
+  let smtp: SmtpCapture;
+  let t: TestGatehouse;
+  beforeAll(async () => {
+    smtp = await startSmtpCapture();
+    t = await startTestGatehouse(target, { env: { SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <auth@gatehouse.test>" } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it("delivers the confirmation email; following its link confirms the address", async () => {
+    const arrival = (email: string) => smtp.waitFor(email);
+    const email = `smtp.${Date.now()}@example.com`;
+    const received = arrival(email);
+    await registerUser(t.app, { email });
+    const mail = await received;
+    expect(mail.from?.text).toContain("auth@gatehouse.test");
+    expect(mail.subject).toBe("Gatehouse: Confirm your email address");
+    expect(mail.html).toBeTruthy();
+    const link = new URL(/https?:\/\/\S+/.exec(mail.text ?? "")![0]);
+    expect(link.origin).toBe(TEST_BASE_URL);
+    const token = link.searchParams.get("token")!;
+    expect(token).toBeTruthy();
+
+    // The link opens a page; opening it changes nothing (a scanner's prefetch is harmless)…
+    const page = await t.app.inject({ method: "GET", url: `${link.pathname}${link.search}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["referrer-policy"]).toBe("no-referrer");
+    expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
+    expect(page.body).toContain('method="post"');
+    expect((await t.gatehouse.accounts.getByEmail(email))?.emailConfirmed).toBe(false);
+    // …the person's click submits the form.
+    const form = /<form method="post" action="([^"]+)">.*name="token" value="([^"]+)"/.exec(page.body)!;
+    const confirmed = await t.app.inject({ method: "POST", url: form[1]!, payload: `token=${encodeURIComponent(form[2]!)}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain("Email confirmed");
+    expect((await t.gatehouse.accounts.getByEmail(email))?.emailConfirmed).toBe(true);
+    // Delivered in production mode (SMTP): the sealed body is gone from the outbox once sent.
+    expect(mail.messageId).toBeTruthy();
+  });
+
+  it("resets a password through the emailed page", async () => {
+    const user = await registerUser(t.app);
+    await smtp.waitFor(user.email);
+    const resetMail = smtp.waitFor(user.email, { match: (m) => (m.subject ?? "").includes("Reset") });
+    await t.app.inject({ method: "POST", url: "/v1/password-resets", payload: { login: user.email } });
+    const link = new URL(/https?:\/\/\S+/.exec((await resetMail).text ?? "")![0]);
+    const page = await t.app.inject({ method: "GET", url: `${link.pathname}${link.search}` });
+    expect(page.body).toContain('name="password"');
+    const submit = (password: string, confirmation: string) =>
+      t.app.inject({
+        method: "POST",
+        url: "/ui/reset-password",
+        payload: new URLSearchParams({ token: link.searchParams.get("token")!, password, passwordConfirmation: confirmation }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+    const mismatch = await submit("a brand new passphrase", "a different passphrase");
+    expect(mismatch.statusCode).toBe(400);
+    expect(mismatch.body).toContain("does not match");
+    const done = await submit("a brand new passphrase", "a brand new passphrase");
+    expect(done.statusCode).toBe(200);
+    await signIn(t.app, user.email, "a brand new passphrase");
+    expect((await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: STRONG_PASSWORD } })).statusCode).toBe(401);
+  });
+});
+
+describe.each(databaseTargets())("delivery retries on $name", (target) => {
+  let healthy = false;
+  const sent: string[] = [];
+  const flaky: MailTransport = {
+    name: "flaky",
+    async send(message) {
+      if (!healthy) throw new Error("connection refused");
+      sent.push(message.messageId);
+    },
+  };
+  let t: TestGatehouse;
+  beforeAll(async () => {
+    t = await startTestGatehouse(target, { mailTransport: flaky, env: { GATEHOUSE_OUTBOX_MAX_ATTEMPTS: "3" } });
+  });
+  afterAll(() => t.close());
+
+  it("retries with exponential backoff, keeps the Message-ID, and delivers once the server is back", async () => {
+    const user = await registerUser(t.app);
+    await t.gatehouse.mail.idle();
+    let message = await latestEmailTo(t.gatehouse, user.email);
+    expect(message).toMatchObject({ status: "pending", attempts: 1, lastError: "connection refused" });
+
+    await t.gatehouse.mail.drain(); // not due yet: backoff is 2 s after the first failure
+    expect((await latestEmailTo(t.gatehouse, user.email)).attempts).toBe(1);
+    t.clock.advance(2);
+    await t.gatehouse.mail.drain();
+    expect((await latestEmailTo(t.gatehouse, user.email)).attempts).toBe(2);
+
+    healthy = true;
+    t.clock.advance(4);
+    await t.gatehouse.jobs.runNow("outbox");
+    message = await latestEmailTo(t.gatehouse, user.email);
+    expect(message.status).toBe("sent");
+    expect(sent).toEqual([message.messageId]);
+    healthy = false;
+  });
+
+  it("marks a message failed, visibly, after the last attempt", async () => {
+    const user = await registerUser(t.app);
+    await t.gatehouse.mail.idle();
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(60);
+      await t.gatehouse.mail.drain();
+    }
+    const message = await latestEmailTo(t.gatehouse, user.email);
+    expect(message).toMatchObject({ status: "failed", attempts: 3, lastError: "connection refused" });
+  });
+});
+
+describe("development mailbox", () => {
+  it("shows queued mail as a page and as JSON", async () => {
+    const t = await startTestGatehouse(databaseTargets()[0]!);
+    try {
+      const user = await registerUser(t.app);
+      const json = (await t.app.inject({ method: "GET", url: `/dev/mailbox/messages?to=${encodeURIComponent(user.email)}` })).json();
+      expect(json.messages).toHaveLength(1);
+      expect(json.messages[0].text).toContain("/ui/confirm-email?token=");
+      const page = await t.app.inject({ method: "GET", url: "/dev/mailbox" });
+      expect(page.body).toContain(user.email);
+      expect(page.body).toContain('<a href="http://gatehouse.test/ui/confirm-email?token=');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("does not exist in production, where delivered bodies are wiped", async () => {
+    const smtp = await startSmtpCapture();
+    const t = await startTestGatehouse(databaseTargets()[0]!, { env: { NODE_ENV: "production", SMTP_URL: smtp.url } });
+    try {
+      expect((await t.app.inject({ method: "GET", url: "/dev/mailbox" })).statusCode).toBe(404);
+      expect((await t.app.inject({ method: "GET", url: "/dev/mailbox/messages" })).statusCode).toBe(404);
+      const user = await registerUser(t.app);
+      await smtp.waitFor(user.email);
+      await t.gatehouse.mail.idle();
+      const stored = await latestEmailTo(t.gatehouse, user.email);
+      expect(stored.status).toBe("sent");
+      expect(stored.text).toBeNull();
+    } finally {
+      await t.close();
+      await smtp.close();
+    }
+  });
+});

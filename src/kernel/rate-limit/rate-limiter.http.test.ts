@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatehouse } from "../../gatehouse.js";
+import { buildServer } from "../../server.js";
+import { registerUser, STRONG_PASSWORD, uniqueEmail } from "../../../test/support/factories.js";
+import { hashOperations } from "../../../test/support/metrics.js";
+import { databaseTargets } from "../../../test/support/test-database.js";
+import { startTestGatehouse, testConfig, type TestGatehouse } from "../../../test/support/test-gatehouse.js";
+
+const LIMITS = { GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT: "5", GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "1000" };
+
+describe.each(databaseTargets())("sign-in throttling on $name", (target) => {
+  let t: TestGatehouse;
+  beforeAll(async () => {
+    t = await startTestGatehouse(target, { env: LIMITS });
+  });
+  afterAll(() => t.close());
+
+  const attempt = (login: string, password: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login, password }, headers });
+
+  it("stops a burst of concurrent guesses at the limit, answering the rest without hashing", async () => {
+    const user = await registerUser(t.app);
+    const before = await hashOperations(t.gatehouse);
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => attempt(user.email, `wrong guess number ${i} here`)));
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25);
+    expect((await hashOperations(t.gatehouse)) - before).toBe(5);
+    const throttled = responses.find((r) => r.statusCode === 429)!;
+    expect(throttled.json().error.code).toBe("rate_limited");
+    const retryAfter = Number(throttled.headers["retry-after"]);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+  });
+
+  it("throttles unknown login names exactly like real ones", async () => {
+    const ghost = uniqueEmail("ghost");
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await attempt(ghost, "some password guess")).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it("opens again when the window has passed, and a success clears the count", async () => {
+    const user = await registerUser(t.app);
+    for (let i = 0; i < 5; i++) await attempt(user.email, "wrong password guess");
+    expect((await attempt(user.email, STRONG_PASSWORD)).statusCode).toBe(429);
+    t.clock.advance(901);
+    expect((await attempt(user.email, STRONG_PASSWORD)).statusCode).toBe(201);
+    for (let i = 0; i < 4; i++) await attempt(user.email, "wrong password guess");
+    expect((await attempt(user.email, STRONG_PASSWORD)).statusCode).toBe(201);
+    expect((await attempt(user.email, "wrong password guess")).statusCode).toBe(401);
+  });
+
+  it("shares counters between Gatehouse nodes on one database", async () => {
+    // A second node: its own services, HTTP app and caches, on the same database.
+    const second = await createGatehouse(testConfig({ ...LIMITS, GATEHOUSE_MASTER_KEY: t.config.secrets.masterKey! }), { database: t.gatehouse.database, clock: t.clock, startJobs: false });
+    const secondApp = await buildServer(second);
+    try {
+      const user = await registerUser(t.app);
+      const apps = [t.app, secondApp];
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const response = await apps[i % 2]!.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: "wrong password guess" } });
+        statuses.push(response.statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    } finally {
+      await secondApp.close();
+      await second.close();
+    }
+  });
+});
+
+describe.each(databaseTargets())("client IP on $name", (target) => {
+  it("ignores X-Forwarded-For from an untrusted peer", async () => {
+    const t = await startTestGatehouse(target, { env: { GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "2" } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const response = await t.app.inject({
+          method: "POST",
+          url: "/v1/sessions",
+          payload: { login: uniqueEmail(), password: "whatever it is" },
+          headers: { "x-forwarded-for": `203.0.113.${i}` },
+        });
+        statuses.push(response.statusCode);
+      }
+      // Rotating the header does not escape the per-IP limit: the peer address is what counts.
+      expect(statuses).toEqual([401, 401, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("believes X-Forwarded-For from a trusted proxy", async () => {
+    const t = await startTestGatehouse(target, { env: { GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "2", GATEHOUSE_TRUSTED_PROXIES: "127.0.0.1" } });
+    try {
+      const user = await registerUser(t.app);
+      const signedIn = await t.app.inject({
+        method: "POST",
+        url: "/v1/sessions",
+        payload: { login: user.email, password: STRONG_PASSWORD },
+        headers: { "x-forwarded-for": "198.51.100.7" },
+      });
+      expect(signedIn.json().session.ip).toBe("198.51.100.7");
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const response = await t.app.inject({
+          method: "POST",
+          url: "/v1/sessions",
+          payload: { login: uniqueEmail(), password: "whatever it is" },
+          headers: { "x-forwarded-for": `203.0.113.${i}` },
+        });
+        statuses.push(response.statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401]);
+    } finally {
+      await t.close();
+    }
+  });
+});

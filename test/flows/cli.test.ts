@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STRONG_PASSWORD } from "../support/factories.js";
+
+const MAIN = join(import.meta.dirname, "../../dist/main.js");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH!, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [MAIN, "serve"], { env: { PATH: process.env.PATH!, ...env } });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
+    child.stdout!.on("data", (chunk) => {
+      output += chunk;
+      if (output.includes("Gatehouse is running")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    child.on("exit", () => reject(new Error(`server exited: ${output}`)));
+  });
+  return { child, exited };
+}
+
+describe("the gatehouse command", () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let base: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "gatehouse-cli-"));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    env = { PORT: String(port), GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_BASE_URL: base, LOG_LEVEL: "warn", GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "1000", GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT: "1000" };
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("refuses invalid configuration with a message naming the variable", async () => {
+    const result = await run(["serve"], { ...env, PORT: "eighty" });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain("PORT must be");
+  });
+
+  it("serves on the embedded database, finishes in-flight requests on SIGTERM, and keeps data across restarts", async () => {
+    const first = await startServer(env);
+    // Zero set-up: the master key was generated into the data directory, private to its owner.
+    expect(statSync(join(dataDir, "master.key")).mode & 0o777).toBe(0o600);
+    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const email = `cli.${randomBytes(4).toString("hex")}@example.com`;
+    expect((await post("/v1/users", { email, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD })).status).toBe(201);
+
+    // Sign-ins hash at production parameters, so these are still running when SIGTERM arrives.
+    const inFlight = Array.from({ length: 12 }, () => post("/v1/sessions", { login: email, password: STRONG_PASSWORD }).then((r) => r.status));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    first.child.kill("SIGTERM");
+    const statuses = await Promise.all(inFlight);
+    expect(statuses.every((s) => s === 201)).toBe(true);
+    expect(await first.exited).toBe(0);
+
+    const second = await startServer(env);
+    try {
+      expect((await post("/v1/sessions", { login: email, password: STRONG_PASSWORD })).status).toBe(201);
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+    }
+  });
+
+  it("applies migrations and rotates signing keys on demand", async () => {
+    const migrate = await run(["migrate"], env);
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toContain("Migrations applied");
+    const rotate = await run(["keys", "rotate"], env);
+    expect(rotate.code).toBe(0);
+    expect(rotate.stdout).toMatch(/New signing key \S+ is current/);
+    const server = await startServer(env);
+    try {
+      const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: unknown[] };
+      expect(jwks.keys).toHaveLength(2);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  });
+
+  it("prints usage for unknown commands", async () => {
+    const result = await run(["frobnicate"], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Usage: gatehouse");
+  });
+});
