@@ -37,7 +37,11 @@ function fromFastifyError(error: FastifyError): AppError | null {
  * Renders every error as `{"error": {"code", "message"}}`. A 5xx never exposes its cause: the
  * body says internal_error, the log carries the detail.
  */
-export function registerErrorHandler(app: FastifyInstance, render: (reply: FastifyReply, error: AppError) => unknown = renderJson): void {
+export function registerErrorHandler(
+  app: FastifyInstance,
+  render: (reply: FastifyReply, error: AppError) => unknown = renderJson,
+  options: { notFound?: boolean } = {},
+): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = error instanceof AppError ? error : fromFastifyError(error);
     if (!appError) {
@@ -47,7 +51,8 @@ export function registerErrorHandler(app: FastifyInstance, render: (reply: Fasti
     if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.code);
     return render(reply, appError);
   });
-  app.setNotFoundHandler((_request, reply) => render(reply, new AppError(KernelErrors.not_found)));
+  // A plugin mounted at the root must not take over the server's 404s: it passes notFound: false.
+  if (options.notFound ?? true) app.setNotFoundHandler((_request, reply) => render(reply, new AppError(KernelErrors.not_found)));
 }
 
 export function renderJson(reply: FastifyReply, error: AppError): FastifyReply {

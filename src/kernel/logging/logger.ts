@@ -11,6 +11,8 @@ export const REDACTED_PATHS = [
   "req.headers.cookie",
   'req.headers["access-token"]',
   'req.headers["refresh-token"]',
+  'req.headers["access_token"]',
+  'req.headers["refresh_token"]',
   'res.headers["set-cookie"]',
   "*.password",
   "*.currentPassword",

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError, type ErrorDefinition } from "../../kernel/errors/app-error.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { registerErrorHandler } from "../../kernel/http/error-handler.js";
@@ -81,14 +81,8 @@ export type AccessPassRoutesOptions = AccessPassDeps;
 export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions> = async (app, options) => {
   const accesspass = createAccessPassService(options);
 
-  if (app.prefix === "") {
-    // registerErrorHandler also installs a not-found handler, which at the root would answer every
-    // unknown URL of the server in AccessPass's shape; hand it only setErrorHandler.
-    const errorsOnly = { setErrorHandler: app.setErrorHandler.bind(app), setNotFoundHandler: () => app } as unknown as FastifyInstance;
-    registerErrorHandler(errorsOnly, renderAccessPassError);
-  } else {
-    registerErrorHandler(app, renderAccessPassError);
-  }
+  // At the root, unknown URLs stay the server's 404s; under a prefix they are AccessPass's.
+  registerErrorHandler(app, renderAccessPassError, { notFound: app.prefix !== "" });
 
   app.get(
     "/check",

@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
-import { EmailInput, UsernameInput } from "../accounts/schemas.js";
+import { EmailInput, UsernameInput } from "../accounts/index.js";
 import type { SessionGrant } from "../sessions/index.js";
 
 /** AccessPass field names are snake_case on the wire; the services' names are not. */

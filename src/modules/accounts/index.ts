@@ -7,3 +7,4 @@ export { createAccountsService, type AccountsService, type RegistrationInput } f
 export { accountsRoutes } from "./routes.js";
 export { AccountErrors } from "./errors.js";
 export type { User } from "./views.js";
+export { EmailInput, UsernameInput } from "./schemas.js";
