@@ -11,9 +11,9 @@ import { createJobRunner, type JobRunner } from "./kernel/jobs/job-runner.js";
 import { createLogger, type Logger } from "./kernel/logging/logger.js";
 import { createMailDelivery, type MailDelivery } from "./kernel/mail/delivery.js";
 import { createMailer, type Mailer } from "./kernel/mail/mailer.js";
-import type { MailTransport } from "./kernel/mail/message.js";
+import type { MailTransport, SmsTransport } from "./kernel/mail/message.js";
 import { createOutbox, type Outbox } from "./kernel/mail/outbox.js";
-import { createSmtpTransport, devMailboxTransport } from "./kernel/mail/transports.js";
+import { createSmtpTransport, devMailboxTransport, devSmsTransport } from "./kernel/mail/transports.js";
 import { createMetrics, type Metrics } from "./kernel/metrics/metrics.js";
 import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
@@ -32,6 +32,8 @@ export interface GatehouseOptions {
   logger?: Logger;
   /** Deliver mail through this transport instead of SMTP_URL / the development mailbox. */
   mailTransport?: MailTransport;
+  /** Deliver SMS through this transport instead of the configured gateway / the development mailbox. */
+  smsTransport?: SmsTransport;
   /** Use an open database instead of opening one from the configuration; it is not closed by `close()`. */
   database?: DatabaseHandle;
   /** Start the periodic jobs (expunge, outbox delivery). Default true. */
@@ -91,7 +93,8 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
 
   const outbox = createOutbox(db, clock, createSealer(masterKey.key, "outbox"), new URL(config.http.baseUrl).hostname);
   const transport = options.mailTransport ?? (config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : devMailboxTransport);
-  const mail = createMailDelivery(outbox, transport, clock, logger, {
+  const smsTransport = options.smsTransport ?? devSmsTransport;
+  const mail = createMailDelivery(outbox, { email: transport, sms: smsTransport }, clock, logger, {
     from: config.mail.from,
     maxAttempts: config.jobs.outboxMaxAttempts,
     keepBodies: config.mail.devMailbox,

@@ -1,6 +1,6 @@
 import type { Logger } from "../logging/logger.js";
 import type { Clock } from "../time/clock.js";
-import type { MailTransport } from "./message.js";
+import type { MailTransport, SmsTransport } from "./message.js";
 import type { Outbox } from "./outbox.js";
 
 export interface MailDeliveryOptions {
@@ -25,7 +25,12 @@ export interface MailDelivery {
   idle(): Promise<void>;
 }
 
-export function createMailDelivery(outbox: Outbox, transport: MailTransport, clock: Clock, logger: Logger, options: MailDeliveryOptions): MailDelivery {
+export interface DeliveryTransports {
+  email: MailTransport;
+  sms: SmsTransport;
+}
+
+export function createMailDelivery(outbox: Outbox, transports: DeliveryTransports, clock: Clock, logger: Logger, options: MailDeliveryOptions): MailDelivery {
   const batchSize = options.batchSize ?? 20;
   let current: Promise<number> | null = null;
   let again = false;
@@ -34,14 +39,18 @@ export function createMailDelivery(outbox: Outbox, transport: MailTransport, clo
     const messages = await outbox.claimDue(batchSize, options.leaseSeconds ?? 120);
     for (const message of messages) {
       try {
-        await transport.send({
-          to: message.recipient,
-          from: options.from,
-          subject: message.subject,
-          text: message.text ?? "",
-          html: message.html ?? "",
-          messageId: message.messageId,
-        });
+        if (message.channel === "sms") {
+          await transports.sms.send({ to: message.recipient, text: message.text ?? "", messageId: message.messageId });
+        } else {
+          await transports.email.send({
+            to: message.recipient,
+            from: options.from,
+            subject: message.subject,
+            text: message.text ?? "",
+            html: message.html ?? "",
+            messageId: message.messageId,
+          });
+        }
         await outbox.markSent(message.id, { keepBody: options.keepBodies });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

@@ -20,3 +20,20 @@ export interface MailTransport {
   send(message: EmailEnvelope): Promise<void>;
   close?(): void;
 }
+
+export interface OutgoingSms {
+  /** E.164 phone number. */
+  to: string;
+  text: string;
+}
+
+/** What an SMS transport receives. `messageId` is fixed at enqueue time, like an email's. */
+export interface SmsEnvelope extends OutgoingSms {
+  messageId: string;
+}
+
+/** A way to hand a text message to a gateway. The development mailbox keeps them. */
+export interface SmsTransport {
+  readonly name: string;
+  send(message: SmsEnvelope): Promise<void>;
+}

@@ -3,7 +3,7 @@ import type { Sealer } from "../crypto/aead.js";
 import { generateId, generateSecretToken } from "../crypto/random.js";
 import type { Database, Executor } from "../db/database.js";
 import type { Clock } from "../time/clock.js";
-import type { OutgoingEmail } from "./message.js";
+import type { OutgoingEmail, OutgoingSms } from "./message.js";
 import { outboxMessagesTable as t, type OutboxMessageRow } from "./tables.js";
 
 export interface OutboxMessage {
@@ -27,6 +27,7 @@ export interface OutboxMessage {
  */
 export interface Outbox {
   enqueue(executor: Executor, email: OutgoingEmail): Promise<string>;
+  enqueueSms(executor: Executor, sms: OutgoingSms): Promise<string>;
   /** Marks up to `limit` due messages as sending (lease of `leaseSeconds`) and returns them. */
   claimDue(limit: number, leaseSeconds: number): Promise<OutboxMessage[]>;
   markSent(id: string, options: { keepBody: boolean }): Promise<void>;
@@ -54,23 +55,25 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
       sentAt: row.sentAt,
     };
   };
+  const insert = async (executor: Executor, channel: "email" | "sms", recipient: string, subject: string, body: { text: string; html: string }) => {
+    const id = generateId();
+    const now = clock.now();
+    await executor.insert(t).values({
+      id,
+      channel,
+      recipient,
+      subject,
+      bodySealed: sealer.seal(JSON.stringify(body)),
+      messageId: `<${generateSecretToken(18)}@${mailDomain}>`,
+      status: "pending",
+      nextAttemptAt: now,
+      createdAt: now,
+    });
+    return id;
+  };
   return {
-    async enqueue(executor, email) {
-      const id = generateId();
-      const now = clock.now();
-      await executor.insert(t).values({
-        id,
-        channel: "email",
-        recipient: email.to,
-        subject: email.subject,
-        bodySealed: sealer.seal(JSON.stringify({ text: email.text, html: email.html })),
-        messageId: `<${generateSecretToken(18)}@${mailDomain}>`,
-        status: "pending",
-        nextAttemptAt: now,
-        createdAt: now,
-      });
-      return id;
-    },
+    enqueue: (executor, email) => insert(executor, "email", email.to, email.subject, { text: email.text, html: email.html }),
+    enqueueSms: (executor, sms) => insert(executor, "sms", sms.to, "", { text: sms.text, html: "" }),
     async claimDue(limit, leaseSeconds) {
       const now = clock.now();
       const leaseEnds = new Date(now.getTime() + leaseSeconds * 1000);

@@ -1,5 +1,5 @@
 import nodemailer from "nodemailer";
-import type { MailTransport } from "./message.js";
+import type { MailTransport, SmsTransport } from "./message.js";
 
 /** Real SMTP through nodemailer; the Message-ID is the one fixed in the outbox. */
 export function createSmtpTransport(smtpUrl: string): MailTransport {
@@ -25,6 +25,12 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
  * "delivering" it only marks it sent.
  */
 export const devMailboxTransport: MailTransport = {
+  name: "dev-mailbox",
+  send: async () => {},
+};
+
+/** Development SMS: kept in the outbox and shown by the development mailbox, like email. */
+export const devSmsTransport: SmsTransport = {
   name: "dev-mailbox",
   send: async () => {},
 };
