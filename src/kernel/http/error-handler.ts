@@ -28,7 +28,7 @@ function fromFastifyError(error: FastifyError): AppError | null {
   if (error instanceof SyntaxError) return new AppError(KernelErrors.invalid_json);
   // Any other 4xx raised by Fastify or a plugin keeps its status under a generic code.
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return new AppError({ code: error.statusCode === 404 ? "not_found" : "bad_request", status: error.statusCode, message: "The request could not be processed." });
+    return new AppError(error.statusCode === 404 ? KernelErrors.not_found : { ...KernelErrors.bad_request, status: error.statusCode });
   }
   return null;
 }
