@@ -119,3 +119,29 @@ describe.each(databaseTargets())("client IP on $name", (target) => {
     }
   });
 });
+
+describe.runIf(process.env.REDIS_TEST_URL)("sign-in throttling with Redis counters", () => {
+  it("shares counters between nodes through Redis and stops a burst at the limit", async () => {
+    const env = { ...LIMITS, REDIS_URL: process.env.REDIS_TEST_URL! };
+    const t = await startTestGatehouse(databaseTargets()[0]!, { env });
+    const second = await createGatehouse(testConfig({ ...env, GATEHOUSE_MASTER_KEY: t.config.secrets.masterKey! }), { database: t.gatehouse.database, clock: t.clock, startJobs: false });
+    const secondApp = await buildServer(second);
+    try {
+      const user = await registerUser(t.app);
+      const apps = [t.app, secondApp];
+      const before = await hashOperations(t.gatehouse);
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => apps[i % 2]!.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: `wrong guess ${i} here` } })),
+      );
+      expect(responses.filter((r) => r.statusCode === 401)).toHaveLength(5);
+      expect(responses.filter((r) => r.statusCode === 429)).toHaveLength(15);
+      // Only the first node's hashes are counted here; the second node hashed the rest of the five.
+      expect((await hashOperations(t.gatehouse)) - before + (await hashOperations(second))).toBe(5);
+      expect(Number(responses.find((r) => r.statusCode === 429)!.headers["retry-after"])).toBeGreaterThan(0);
+    } finally {
+      await secondApp.close();
+      await second.close();
+      await t.close();
+    }
+  });
+});
