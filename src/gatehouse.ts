@@ -13,7 +13,8 @@ import { createMailDelivery, type MailDelivery } from "./kernel/mail/delivery.js
 import { createMailer, type Mailer } from "./kernel/mail/mailer.js";
 import type { MailTransport, SmsTransport } from "./kernel/mail/message.js";
 import { createOutbox, type Outbox } from "./kernel/mail/outbox.js";
-import { createSmtpTransport, devMailboxTransport, devSmsTransport } from "./kernel/mail/transports.js";
+import { createMessageTemplates } from "./kernel/mail/templates/renderer.js";
+import { createConfiguredSmsTransport, createSmtpTransport, devMailboxTransport } from "./kernel/mail/transports.js";
 import { createMetrics, type Metrics } from "./kernel/metrics/metrics.js";
 import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
@@ -78,6 +79,8 @@ const DELIVERED_MAIL_RETENTION_SECONDS = 7 * 86_400;
 export async function createGatehouse(config: Readonly<Config>, options: GatehouseOptions = {}): Promise<Gatehouse> {
   const logger = options.logger ?? createLogger(config.log.level);
   const clock = options.clock ?? systemClock;
+  // Template overrides are read and checked before anything else starts: a bad file stops the boot.
+  const templates = createMessageTemplates({ productName: config.mail.productName, directory: config.mail.templatesDir });
   const masterKey = resolveMasterKey(config.secrets.masterKey, config.database.dataDir);
   if (masterKey.generatedAt) logger.warn({ path: masterKey.generatedAt }, "generated a development master key; set GATEHOUSE_MASTER_KEY in production");
 
@@ -92,14 +95,19 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const rules = createRateRules(config.rateLimits);
 
   const outbox = createOutbox(db, clock, createSealer(masterKey.key, "outbox"), new URL(config.http.baseUrl).hostname);
-  const transport = options.mailTransport ?? (config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : devMailboxTransport);
-  const smsTransport = options.smsTransport ?? devSmsTransport;
+  const timeoutSeconds = config.mail.deliveryTimeoutSeconds;
+  const transport = options.mailTransport ?? (config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl, timeoutSeconds) : devMailboxTransport);
+  const smsTransport = options.smsTransport ?? createConfiguredSmsTransport(config.sms, timeoutSeconds, clock);
+  if (!config.mail.devMailbox && (transport === devMailboxTransport || smsTransport.name === "dev-mailbox")) {
+    logger.warn("no SMTP_URL or no SMS gateway configured: such messages are marked sent without leaving this server");
+  }
   const mail = createMailDelivery(outbox, { email: transport, sms: smsTransport }, clock, logger, {
     from: config.mail.from,
     maxAttempts: config.jobs.outboxMaxAttempts,
     keepBodies: config.mail.devMailbox,
+    leaseSeconds: config.jobs.outboxLeaseSeconds,
   });
-  const mailer = createMailer({ outbox, delivery: mail, baseUrl: config.http.baseUrl, productName: config.mail.productName });
+  const mailer = createMailer({ outbox, delivery: mail, templates, baseUrl: config.http.baseUrl, productName: config.mail.productName });
 
   const audit = createAuditService({ clock });
   const tokens = createTokenStore({ clock });

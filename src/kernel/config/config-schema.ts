@@ -99,6 +99,15 @@ const routePrefix = {
   },
 };
 
+function secret(minLength: number) {
+  return {
+    type: `secret (at least ${minLength} characters)`,
+    parse(raw: string): Parsed<string> {
+      return raw.trim().length >= minLength ? { ok: true, value: raw.trim() } : { ok: false, expected: `at least ${minLength} characters (openssl rand -hex 32)` };
+    },
+  };
+}
+
 const DAY = 86_400;
 
 export const settings = {
@@ -168,6 +177,26 @@ export const settings = {
     description: "How often the outbox is polled for messages to (re)deliver." }),
   outboxMaxAttempts: setting({ env: "GATEHOUSE_OUTBOX_MAX_ATTEMPTS", ...integer({ min: 1, max: 100 }), default: 8,
     description: "Delivery attempts before a message is marked failed." }),
+  outboxLeaseSeconds: setting({ env: "GATEHOUSE_OUTBOX_LEASE_SECONDS", ...integer({ min: 5, max: 3600, unit: "seconds" }), default: 120,
+    description: "How long a node may hold a message it is sending before another node (or the same one after a crash) may send it again. Must exceed `GATEHOUSE_DELIVERY_TIMEOUT_SECONDS`." }),
+  deliveryTimeoutSeconds: setting({ env: "GATEHOUSE_DELIVERY_TIMEOUT_SECONDS", ...integer({ min: 1, max: 600, unit: "seconds" }), default: 30,
+    description: "Time allowed for one SMS gateway request, and the SMTP connection, greeting and inactivity timeouts. A send that times out is retried." }),
+  templatesDir: setting({ env: "GATEHOUSE_TEMPLATES_DIR", ...text, default: null as string | null,
+    description: "Directory of message templates that replace the built-in ones (`<name>.subject.txt`, `<name>.text.txt`, `<name>.html`, `<name>.sms.txt`; see docs/delivery.md). Read once at start-up." }),
+  smsWebhookUrl: setting({ env: "GATEHOUSE_SMS_WEBHOOK_URL", ...url(["http:", "https:"]), default: null as string | null,
+    description: "Send SMS by POSTing signed JSON (`{to, text, messageId}`) to this URL. Requires `GATEHOUSE_SMS_WEBHOOK_SECRET`. Unset (and no Twilio): SMS stay in the development mailbox." }),
+  smsWebhookSecret: setting({ env: "GATEHOUSE_SMS_WEBHOOK_SECRET", ...secret(16), default: null as string | null,
+    description: "Key of the HMAC-SHA256 signature in `X-Gatehouse-Signature` on every SMS webhook request." }),
+  twilioAccountSid: setting({ env: "GATEHOUSE_TWILIO_ACCOUNT_SID", ...text, default: null as string | null,
+    description: "Send SMS through the Twilio Messages API (or a compatible one) with this account. Requires `GATEHOUSE_TWILIO_AUTH_TOKEN` and `GATEHOUSE_TWILIO_FROM`." }),
+  twilioAuthToken: setting({ env: "GATEHOUSE_TWILIO_AUTH_TOKEN", ...text, default: null as string | null,
+    description: "Auth token of the Twilio account (HTTP basic auth password)." }),
+  twilioFrom: setting({ env: "GATEHOUSE_TWILIO_FROM", ...text, default: null as string | null,
+    description: "Sender of SMS sent through Twilio: a phone number in E.164 form or an alphanumeric sender ID." }),
+  twilioBaseUrl: setting({ env: "GATEHOUSE_TWILIO_BASE_URL", ...url(["http:", "https:"]), default: "https://api.twilio.com",
+    description: "Base URL of the Twilio-compatible API; messages are POSTed to `<base>/2010-04-01/Accounts/<SID>/Messages.json`." }),
+  adminToken: setting({ env: "GATEHOUSE_ADMIN_TOKEN", ...secret(32), default: null as string | null,
+    description: "Bearer token for the operator routes under `/v1/admin` (outbox inspection and retry). Unset: those routes do not exist." }),
 };
 
 export type Settings = typeof settings;

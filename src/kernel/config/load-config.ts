@@ -7,7 +7,23 @@ export interface Config {
   database: { url: string | null; dataDir: string };
   secrets: { masterKey: string | null };
   log: { level: SettingValues["logLevel"] };
-  mail: { smtpUrl: string | null; from: string; productName: string; devMailbox: boolean };
+  mail: {
+    smtpUrl: string | null;
+    from: string;
+    productName: string;
+    devMailbox: boolean;
+    /** Directory of template overrides (docs/delivery.md); null: built-in templates only. */
+    templatesDir: string | null;
+    /** Per-request timeout of the SMS gateways and the SMTP connection. */
+    deliveryTimeoutSeconds: number;
+  };
+  /** At most one SMS gateway; neither: SMS stay in the development mailbox. */
+  sms: {
+    webhook: { url: string; secret: string } | null;
+    twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | null;
+  };
+  /** Operator routes under /v1/admin exist only when a token is configured. */
+  admin: { token: string | null };
   tokens: {
     issuer: string;
     audience: string;
@@ -30,7 +46,7 @@ export interface Config {
     registerPerIp: number;
     redisUrl: string | null;
   };
-  jobs: { expungeIntervalSeconds: number; outboxPollIntervalSeconds: number; outboxMaxAttempts: number };
+  jobs: { expungeIntervalSeconds: number; outboxPollIntervalSeconds: number; outboxMaxAttempts: number; outboxLeaseSeconds: number };
   /** Mount point of the AccessPass-compatible routes; null when disabled. */
   compat: { accesspassPrefix: string | null };
 }
@@ -61,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (v.nodeEnv === "production" && v.masterKey === null) {
     problems.push("GATEHOUSE_MASTER_KEY must be set when NODE_ENV=production (generate one with: openssl rand -base64 32)");
   }
+  problems.push(...deliveryProblems(v));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return deepFreeze(toConfig(v));
 }
@@ -73,7 +90,22 @@ function toConfig(v: SettingValues): Config {
     database: { url: v.databaseUrl, dataDir: v.dataDir },
     secrets: { masterKey: v.masterKey },
     log: { level: v.logLevel },
-    mail: { smtpUrl: v.smtpUrl, from: v.mailFrom, productName: v.productName, devMailbox: v.nodeEnv !== "production" },
+    mail: {
+      smtpUrl: v.smtpUrl,
+      from: v.mailFrom,
+      productName: v.productName,
+      devMailbox: v.nodeEnv !== "production",
+      templatesDir: v.templatesDir,
+      deliveryTimeoutSeconds: v.deliveryTimeoutSeconds,
+    },
+    sms: {
+      webhook: v.smsWebhookUrl && v.smsWebhookSecret ? { url: v.smsWebhookUrl, secret: v.smsWebhookSecret } : null,
+      twilio:
+        v.twilioAccountSid && v.twilioAuthToken && v.twilioFrom
+          ? { accountSid: v.twilioAccountSid, authToken: v.twilioAuthToken, from: v.twilioFrom, baseUrl: v.twilioBaseUrl.replace(/\/+$/, "") }
+          : null,
+    },
+    admin: { token: v.adminToken },
     tokens: {
       issuer: (v.issuer ?? baseUrl).replace(/\/+$/, ""),
       audience: v.audience,
@@ -103,9 +135,30 @@ function toConfig(v: SettingValues): Config {
       expungeIntervalSeconds: v.expungeIntervalSeconds,
       outboxPollIntervalSeconds: v.outboxPollIntervalSeconds,
       outboxMaxAttempts: v.outboxMaxAttempts,
+      outboxLeaseSeconds: v.outboxLeaseSeconds,
     },
     compat: { accesspassPrefix: v.accesspassPrefix },
   };
+}
+
+/** Settings that only make sense together: an SMS gateway needs its credentials, and only one gateway. */
+function deliveryProblems(v: SettingValues): string[] {
+  const problems: string[] = [];
+  const requires = (present: string | null, presentName: string, needed: string | null, neededName: string) => {
+    if (present !== null && needed === null) problems.push(`${neededName} must be set when ${presentName} is set`);
+  };
+  requires(v.smsWebhookUrl, "GATEHOUSE_SMS_WEBHOOK_URL", v.smsWebhookSecret, "GATEHOUSE_SMS_WEBHOOK_SECRET");
+  requires(v.twilioAccountSid, "GATEHOUSE_TWILIO_ACCOUNT_SID", v.twilioAuthToken, "GATEHOUSE_TWILIO_AUTH_TOKEN");
+  requires(v.twilioAccountSid, "GATEHOUSE_TWILIO_ACCOUNT_SID", v.twilioFrom, "GATEHOUSE_TWILIO_FROM");
+  requires(v.twilioAuthToken, "GATEHOUSE_TWILIO_AUTH_TOKEN", v.twilioAccountSid, "GATEHOUSE_TWILIO_ACCOUNT_SID");
+  if (v.smsWebhookUrl !== null && v.twilioAccountSid !== null) {
+    problems.push("GATEHOUSE_SMS_WEBHOOK_URL and GATEHOUSE_TWILIO_ACCOUNT_SID must not both be set: choose one SMS gateway");
+  }
+  // A send still running when its lease ends could be repeated by another node.
+  if (v.outboxLeaseSeconds <= v.deliveryTimeoutSeconds) {
+    problems.push("GATEHOUSE_OUTBOX_LEASE_SECONDS must be greater than GATEHOUSE_DELIVERY_TIMEOUT_SECONDS");
+  }
+  return problems;
 }
 
 function deepFreeze<T>(value: T): T {

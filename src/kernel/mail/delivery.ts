@@ -8,6 +8,7 @@ export interface MailDeliveryOptions {
   maxAttempts: number;
   /** Keep bodies after delivery (the development mailbox shows them). */
   keepBodies: boolean;
+  /** How long one send may hold its message; renewed before each send. Must exceed the transports' timeouts. */
   leaseSeconds?: number;
   batchSize?: number;
 }
@@ -15,6 +16,8 @@ export interface MailDeliveryOptions {
 /**
  * Drains the outbox through a transport. At-least-once: a message is marked sent only after the
  * transport accepted it, so a crash mid-send re-sends it after its lease, with the same Message-ID.
+ * Only the message whose send was interrupted can go out twice: each send first renews its own
+ * lease, so a batch that outlives its claim never races another node for the rest of the batch.
  */
 export interface MailDelivery {
   /** Delivers everything due now; resolves when the outbox has nothing due. */
@@ -32,12 +35,18 @@ export interface DeliveryTransports {
 
 export function createMailDelivery(outbox: Outbox, transports: DeliveryTransports, clock: Clock, logger: Logger, options: MailDeliveryOptions): MailDelivery {
   const batchSize = options.batchSize ?? 20;
+  const leaseSeconds = options.leaseSeconds ?? 120;
   let current: Promise<number> | null = null;
   let again = false;
 
   const deliverBatch = async (): Promise<number> => {
-    const messages = await outbox.claimDue(batchSize, options.leaseSeconds ?? 120);
+    const messages = await outbox.claimDue(batchSize, leaseSeconds);
     for (const message of messages) {
+      // The claim's lease started when the batch was claimed; the sends before this one used some of it.
+      if (!(await outbox.renewLease(message, leaseSeconds))) {
+        logger.warn({ outboxId: message.id }, "message lease ran out before its turn; leaving it to the next drain");
+        continue;
+      }
       try {
         if (message.channel === "sms") {
           await transports.sms.send({ to: message.recipient, text: message.text ?? "", messageId: message.messageId });

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
 import type { Sealer } from "../crypto/aead.js";
 import { generateId, generateSecretToken } from "../crypto/random.js";
 import type { Database, Executor } from "../db/database.js";
@@ -17,8 +17,21 @@ export interface OutboxMessage {
   status: OutboxMessageRow["status"];
   attempts: number;
   lastError: string | null;
+  nextAttemptAt: Date;
+  /** End of the current delivery lease while `status` is "sending". */
+  lockedUntil: Date | null;
   createdAt: Date;
   sentAt: Date | null;
+}
+
+export type OutboxStatus = OutboxMessageRow["status"];
+
+export interface OutboxListOptions {
+  limit: number;
+  /** Case-insensitive email address or phone number. */
+  recipient?: string;
+  status?: OutboxStatus;
+  channel?: "email" | "sms";
 }
 
 /**
@@ -30,10 +43,19 @@ export interface Outbox {
   enqueueSms(executor: Executor, sms: OutgoingSms): Promise<string>;
   /** Marks up to `limit` due messages as sending (lease of `leaseSeconds`) and returns them. */
   claimDue(limit: number, leaseSeconds: number): Promise<OutboxMessage[]>;
+  /**
+   * Extends the lease of a claimed message, only if the lease is still the one `message` holds:
+   * false means it ran out and another drain may own the message now, so it must not be sent.
+   */
+  renewLease(message: OutboxMessage, leaseSeconds: number): Promise<Date | null>;
   markSent(id: string, options: { keepBody: boolean }): Promise<void>;
   markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void>;
   markFailed(id: string, error: string): Promise<void>;
-  list(options: { limit: number; recipient?: string }): Promise<OutboxMessage[]>;
+  /** Newest first. `status: "failed"` lists what needs an operator. */
+  list(options: OutboxListOptions): Promise<OutboxMessage[]>;
+  find(id: string): Promise<OutboxMessage | null>;
+  /** Puts a failed message back in the queue with a fresh attempt budget; null when it is not failed (or unknown). */
+  requeue(id: string): Promise<OutboxMessage | null>;
   expungeDelivered(olderThan: Date): Promise<number>;
 }
 
@@ -51,6 +73,8 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
       status: row.status,
       attempts: row.attempts,
       lastError: row.lastError,
+      nextAttemptAt: row.nextAttemptAt,
+      lockedUntil: row.lockedUntil,
       createdAt: row.createdAt,
       sentAt: row.sentAt,
     };
@@ -97,6 +121,16 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
         .returning();
       return rows.map(toMessage);
     },
+    async renewLease(message, leaseSeconds) {
+      if (!message.lockedUntil) return null;
+      const until = new Date(clock.now().getTime() + leaseSeconds * 1000);
+      const rows = await db
+        .update(t)
+        .set({ lockedUntil: until })
+        .where(and(eq(t.id, message.id), eq(t.status, "sending"), eq(t.lockedUntil, message.lockedUntil), gt(t.lockedUntil, clock.now())))
+        .returning({ id: t.id });
+      return rows.length === 1 ? until : null;
+    },
     async markSent(id, { keepBody }) {
       await db
         .update(t)
@@ -109,14 +143,32 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
     async markFailed(id, error) {
       await db.update(t).set({ status: "failed", lockedUntil: null, lastError: error }).where(eq(t.id, id));
     },
-    async list({ limit, recipient }) {
+    async list({ limit, recipient, status, channel }) {
       const rows = await db
         .select()
         .from(t)
-        .where(recipient ? sql`lower(${t.recipient}) = lower(${recipient})` : undefined)
+        .where(
+          and(
+            recipient ? sql`lower(${t.recipient}) = lower(${recipient})` : undefined,
+            status ? eq(t.status, status) : undefined,
+            channel ? eq(t.channel, channel) : undefined,
+          ),
+        )
         .orderBy(desc(t.createdAt), desc(t.id))
         .limit(limit);
       return rows.map(toMessage);
+    },
+    async find(id) {
+      const [row] = await db.select().from(t).where(eq(t.id, id));
+      return row ? toMessage(row) : null;
+    },
+    async requeue(id) {
+      const [row] = await db
+        .update(t)
+        .set({ status: "pending", attempts: 0, nextAttemptAt: clock.now(), lockedUntil: null })
+        .where(and(eq(t.id, id), eq(t.status, "failed")))
+        .returning();
+      return row ? toMessage(row) : null;
     },
     async expungeDelivered(olderThan) {
       const rows = await db.delete(t).where(and(eq(t.status, "sent"), lte(t.sentAt, olderThan))).returning({ id: t.id });

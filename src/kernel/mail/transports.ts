@@ -1,9 +1,18 @@
 import nodemailer from "nodemailer";
+import type { Config } from "../config/load-config.js";
+import type { Clock } from "../time/clock.js";
 import type { MailTransport, SmsTransport } from "./message.js";
+import { createWebhookSmsTransport } from "./sms-webhook.js";
+import { createTwilioSmsTransport } from "./sms-twilio.js";
 
-/** Real SMTP through nodemailer; the Message-ID is the one fixed in the outbox. */
-export function createSmtpTransport(smtpUrl: string): MailTransport {
-  const transporter = nodemailer.createTransport(smtpUrl);
+/**
+ * Real SMTP through nodemailer; the Message-ID is the one fixed in the outbox. Nodemailer's own
+ * timeouts (2 min to connect, 10 min of silence) would outlast the outbox lease, so they are bounded;
+ * options in the URL's query string still win.
+ */
+export function createSmtpTransport(smtpUrl: string, timeoutSeconds = 30): MailTransport {
+  const timeoutMs = timeoutSeconds * 1000;
+  const transporter = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
   return {
     name: "smtp",
     async send(message) {
@@ -34,3 +43,10 @@ export const devSmsTransport: SmsTransport = {
   name: "dev-mailbox",
   send: async () => {},
 };
+
+/** The SMS gateway the configuration names (loadConfig allows at most one), else the development mailbox. */
+export function createConfiguredSmsTransport(sms: Config["sms"], timeoutSeconds: number, clock: Clock): SmsTransport {
+  if (sms.webhook) return createWebhookSmsTransport({ ...sms.webhook, timeoutSeconds, clock });
+  if (sms.twilio) return createTwilioSmsTransport({ ...sms.twilio, timeoutSeconds });
+  return devSmsTransport;
+}

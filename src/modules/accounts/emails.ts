@@ -1,31 +1,15 @@
-import { describeDuration, renderEmail } from "../../kernel/mail/layout.js";
-import type { OutgoingEmail } from "../../kernel/mail/message.js";
+import type { TemplatedEmail } from "../../kernel/mail/mailer.js";
 
-export function confirmationEmail(input: { to: string; productName: string; link: string; ttlSeconds: number }): OutgoingEmail {
-  return {
-    to: input.to,
-    ...renderEmail({
-      productName: input.productName,
-      subject: "Confirm your email address",
-      paragraphs: [`Confirm that ${input.to} is your email address for your ${input.productName} account.`],
-      action: { label: "Confirm your email address", url: input.link },
-      expiry: `This link expires in ${describeDuration(input.ttlSeconds)}.`,
-      unrequestedNotice: "Didn't create an account? You can ignore this email; the address stays unconfirmed.",
-    }),
-  };
+// The wording lives in the template catalogue (src/kernel/mail/templates/catalogue.ts), where an
+// operator's GATEHOUSE_TEMPLATES_DIR can replace it; the mailer renders it when the email is queued.
+// `productName` stays in the inputs for callers; the mailer fills it from the configuration.
+
+export function confirmationEmail(input: { to: string; productName: string; link: string; ttlSeconds: number }): TemplatedEmail {
+  return { to: input.to, template: "email-confirmation", variables: { link: input.link, ttlSeconds: input.ttlSeconds } };
 }
 
-export function usernameReminderEmail(input: { to: string; productName: string; username: string | null }): OutgoingEmail {
-  const paragraphs = input.username
-    ? [`The username of your ${input.productName} account is: ${input.username}`]
-    : [`Your ${input.productName} account has no username. Sign in with this email address instead.`];
-  return {
-    to: input.to,
-    ...renderEmail({
-      productName: input.productName,
-      subject: "Your username",
-      paragraphs,
-      unrequestedNotice: "Didn't ask for this? You can ignore this email; nothing has changed.",
-    }),
-  };
+export function usernameReminderEmail(input: { to: string; productName: string; username: string | null }): TemplatedEmail {
+  return input.username
+    ? { to: input.to, template: "username-reminder", variables: { username: input.username } }
+    : { to: input.to, template: "username-reminder-no-username", variables: {} };
 }
