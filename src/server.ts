@@ -48,12 +48,15 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   app.decorateRequest("auth", null);
   const drainAndClose = registerDrain(app);
 
-  // 2. Every response: no sniffing, no framing, no referrer, and nothing cached unless a route says so.
+  // 2. Every response: no sniffing, no framing, no referrer, and nothing cached unless a route says
+  // so (responses carry tokens: RFC 6749 §5.1). Behind HTTPS, browsers are told to stay on HTTPS.
+  const strictTransport = config.http.baseUrl.startsWith("https://");
   app.addHook("onSend", async (_request, reply) => {
     reply.header("x-content-type-options", "nosniff");
     reply.header("x-frame-options", "DENY");
     if (!reply.hasHeader("referrer-policy")) reply.header("referrer-policy", "no-referrer");
-    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store").header("pragma", "no-cache");
+    if (strictTransport) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
   });
 
   // 3. Metrics by route template, so ids in URLs do not explode label cardinality.

@@ -78,6 +78,18 @@ describe("bad input never produces a 500", () => {
     expect(response.headers["x-content-type-options"]).toBe("nosniff");
     expect(response.headers["x-frame-options"]).toBe("DENY");
     expect(response.headers["cache-control"]).toBe("no-store");
+    expect(response.headers["pragma"]).toBe("no-cache");
+    expect(response.headers["strict-transport-security"]).toBeUndefined();
+  });
+
+  it("tells browsers to stay on HTTPS when Gatehouse is served over HTTPS", async () => {
+    const https = await startTestGatehouse(target!, { env: { GATEHOUSE_BASE_URL: "https://id.example.com" } });
+    try {
+      const response = await https.app.inject({ method: "GET", url: "/healthz" });
+      expect(response.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+    } finally {
+      await https.close();
+    }
   });
 
   it("serves the OpenAPI 3.1 document and the interactive docs", async () => {
