@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser, signIn, STRONG_PASSWORD } from "../../../test/support/factories.js";
 import { latestEmailTo } from "../../../test/support/mail.js";
 import { startSmtpCapture, type SmtpCapture } from "../../../test/support/smtp-capture.js";
 import { databaseTargets } from "../../../test/support/test-database.js";
-import { startTestGatehouse, TEST_BASE_URL, type TestGatehouse } from "../../../test/support/test-gatehouse.js";
+import { startTestGatehouse, TEST_BASE_URL, testConfig, type TestGatehouse } from "../../../test/support/test-gatehouse.js";
+import { createGatehouse } from "../../gatehouse.js";
+import { ConfigError } from "../config/load-config.js";
 import type { MailTransport } from "./message.js";
 
 describe.each(databaseTargets())("email over real SMTP on $name", (target) => {
@@ -154,6 +159,78 @@ describe("development mailbox", () => {
     } finally {
       await t.close();
       await smtp.close();
+    }
+  });
+});
+
+describe.each(databaseTargets())("development mailbox with SMS on $name", (target) => {
+  let t: TestGatehouse;
+  beforeAll(async () => {
+    t = await startTestGatehouse(target);
+  });
+  afterAll(() => t.close());
+
+  it("lists SMS beside email, with their channel, phone number and text", async () => {
+    const user = await registerUser(t.app);
+    await t.gatehouse.database.db.transaction((tx) =>
+      t.gatehouse.mailer.enqueueSms(tx, { to: "+14155550123", template: "sign-in-code", variables: { code: "246810", ttlSeconds: 600 } }),
+    );
+    t.gatehouse.mailer.dispatch();
+    await t.gatehouse.mail.idle();
+
+    const sms = (await t.app.inject({ method: "GET", url: `/dev/mailbox/messages?to=${encodeURIComponent("+14155550123")}` })).json();
+    expect(sms.messages).toEqual([
+      expect.objectContaining({ channel: "sms", to: "+14155550123", subject: "", html: null, status: "sent", text: expect.stringMatching(/^246810 is your Gatehouse sign-in code/) }),
+    ]);
+    const email = (await t.app.inject({ method: "GET", url: `/dev/mailbox/messages?to=${encodeURIComponent(user.email)}` })).json();
+    expect(email.messages[0]).toMatchObject({ channel: "email", to: user.email });
+
+    const page = (await t.app.inject({ method: "GET", url: "/dev/mailbox" })).body;
+    expect(page).toContain("<b>SMS</b> to +14155550123");
+    expect(page).toContain("246810 is your Gatehouse sign-in code");
+    expect(page).toContain(`Email to ${user.email}`);
+  });
+});
+
+describe.each(databaseTargets())("templates from GATEHOUSE_TEMPLATES_DIR on $name", (target) => {
+  let dir: string;
+  let t: TestGatehouse;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "gatehouse-templates-"));
+    writeFileSync(join(dir, "email-confirmation.subject.txt"), "Welcome to {{productName}}, please confirm\n");
+    writeFileSync(join(dir, "email-confirmation.text.txt"), "Hi {{to}}!\n\nConfirm here: {{link}}\n\nValid for {{expiresIn}}. Not you? Ignore this email.\n");
+    writeFileSync(join(dir, "email-confirmation.html"), '<p>Hi {{to}}! <a href="{{link}}">Confirm</a> within {{expiresIn}}.</p><p>Not you? Ignore this email.</p>');
+    t = await startTestGatehouse(target, { env: { GATEHOUSE_TEMPLATES_DIR: dir, GATEHOUSE_PRODUCT_NAME: "Acme <ID>" } });
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("sends the operator's wording, and its link still confirms the address", async () => {
+    const user = await registerUser(t.app);
+    const message = await latestEmailTo(t.gatehouse, user.email);
+    expect(message.subject).toBe("Welcome to Acme <ID>, please confirm");
+    const token = new URL(/https?:\/\/\S+/.exec(message.text!)![0]).searchParams.get("token")!;
+    const link = `${TEST_BASE_URL}/ui/confirm-email?token=${token}`;
+    expect(message.text).toBe(`Hi ${user.email}!\n\nConfirm here: ${link}\n\nValid for 2 days. Not you? Ignore this email.`);
+    expect(message.html).toBe(`<p>Hi ${user.email}! <a href="${link}">Confirm</a> within 2 days.</p><p>Not you? Ignore this email.</p>`);
+    const confirmed = await t.app.inject({ method: "POST", url: "/v1/email-confirmations", payload: { token } });
+    expect(confirmed.statusCode).toBe(200);
+  });
+});
+
+describe("GATEHOUSE_TEMPLATES_DIR at boot", () => {
+  it("refuses to start with a template file that uses an unknown variable", async () => {
+    const bad = mkdtempSync(join(tmpdir(), "gatehouse-templates-"));
+    try {
+      writeFileSync(join(bad, "password-changed.text.txt"), "Your code is {{code}}");
+      // Checked before the database is opened: nothing has started when the boot stops.
+      const boot = createGatehouse(testConfig({ GATEHOUSE_TEMPLATES_DIR: bad, GATEHOUSE_DATA_DIR: "memory://" }), { startJobs: false });
+      await expect(boot).rejects.toThrow(ConfigError);
+      await expect(boot).rejects.toThrow(/password-changed\.text\.txt uses \{\{code\}\}/);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
     }
   });
 });

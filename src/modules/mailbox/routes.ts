@@ -6,6 +6,7 @@ import type { Outbox } from "../../kernel/mail/outbox.js";
 
 const MessageSchema = Type.Object({
   id: Type.String(),
+  channel: Type.Union([Type.Literal("email"), Type.Literal("sms")], { description: "`sms`: `to` is a phone number, `subject` is empty and `text` is the message." }),
   to: Type.String(),
   subject: Type.String(),
   text: Nullable(Type.String()),
@@ -16,10 +17,19 @@ const MessageSchema = Type.Object({
 
 const linkify = (text: string) => escapeHtml(text).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
 
-/** Development mailbox: every queued email, readable in a browser or as JSON. Never mounted in production. */
+/** Development mailbox: every queued email and SMS, readable in a browser or as JSON. Never mounted in production. */
 export const mailboxRoutes: FastifyPluginAsyncTypebox<{ outbox: Outbox }> = async (app, { outbox }) => {
   const list = async (to?: string) =>
-    (await outbox.list({ limit: 100, recipient: to })).map((m) => ({ id: m.id, to: m.recipient, subject: m.subject, text: m.text, html: m.html, status: m.status, createdAt: m.createdAt }));
+    (await outbox.list({ limit: 100, recipient: to })).map((m) => ({
+      id: m.id,
+      channel: m.channel,
+      to: m.recipient,
+      subject: m.subject,
+      text: m.text,
+      html: m.channel === "sms" ? null : m.html,
+      status: m.status,
+      createdAt: m.createdAt,
+    }));
 
   app.get(
     "/dev/mailbox/messages",
@@ -27,7 +37,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ outbox: Outbox }> = asyn
       schema: {
         tags: ["development"],
         summary: "Development mailbox as JSON (disabled in production)",
-        querystring: Type.Object({ to: Type.Optional(Type.String({ maxLength: 254 })) }, { additionalProperties: false }),
+        querystring: Type.Object({ to: Type.Optional(Type.String({ maxLength: 254, description: "Email address or E.164 phone number." })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ messages: Type.Array(MessageSchema) }) },
       },
     },
@@ -38,9 +48,16 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ outbox: Outbox }> = asyn
     const messages = await list();
     const items = messages.length
       ? messages
-          .map((m) => `<div class="msg"><b>${escapeHtml(m.subject)}</b><br>To: ${escapeHtml(m.to)} · ${m.createdAt.toISOString()} · ${m.status}<pre>${linkify(m.text ?? "")}</pre></div>`)
+          .map((m) => {
+            const heading = m.channel === "sms" ? `<b>SMS</b> to ${escapeHtml(m.to)}` : `<b>${escapeHtml(m.subject)}</b><br>Email to ${escapeHtml(m.to)}`;
+            return `<div class="msg ${m.channel}">${heading} · ${m.createdAt.toISOString()} · ${m.status}<pre>${linkify(m.text ?? "")}</pre></div>`;
+          })
           .join("")
       : "<p>No messages yet. Register an account and the confirmation email appears here.</p>";
-    return sendPage(reply, "Development mailbox", `<h1>Development mailbox</h1><p>Emails Gatehouse has queued, newest first. This page does not exist in production.</p>${items}`);
+    return sendPage(
+      reply,
+      "Development mailbox",
+      `<h1>Development mailbox</h1><p>Emails and text messages Gatehouse has queued, newest first. This page does not exist in production.</p>${items}`,
+    );
   });
 };
