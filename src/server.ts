@@ -9,6 +9,7 @@ import { registerJsonBodyParser } from "./kernel/http/json-body.js";
 import { registerValidators } from "./kernel/http/validation.js";
 import { generateId } from "./kernel/crypto/random.js";
 import { accesspassRoutes } from "./modules/accesspass/index.js";
+import { adminRoutes } from "./modules/admin/index.js";
 import { accountsRoutes } from "./modules/accounts/index.js";
 import { hostedPagesRoutes } from "./modules/hosted-pages/index.js";
 import { loginHistoryRoutes } from "./modules/login-history/index.js";
@@ -99,6 +100,8 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
     });
   }
   if (config.mail.devMailbox) await app.register(mailboxRoutes, { outbox: gatehouse.outbox });
+  // Operator routes exist only with GATEHOUSE_ADMIN_TOKEN (no roles yet): an unset token leaves no door to guess at.
+  if (config.admin.token) await app.register(adminRoutes, { token: config.admin.token, outbox: gatehouse.outbox, dispatch: gatehouse.mailer.dispatch });
 
   await app.ready();
   return Object.assign(app, { drainAndClose });

@@ -1,0 +1,89 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { AppError } from "../../kernel/errors/app-error.js";
+import { DateTime, errorResponses, Nullable, Uuid } from "../../kernel/http/schemas.js";
+import type { Outbox, OutboxMessage } from "../../kernel/mail/outbox.js";
+import { createRequireAdminToken } from "./admin-token.js";
+import { AdminErrors } from "./errors.js";
+
+const tags = ["admin"];
+
+// No bodies: they hold live links and codes. An operator sees where a message goes and why it failed.
+const OutboxMessageSchema = Type.Object({
+  id: Uuid,
+  channel: Type.Union([Type.Literal("email"), Type.Literal("sms")]),
+  to: Type.String(),
+  subject: Type.String(),
+  messageId: Type.String({ description: "Message-ID fixed at enqueue time; every retry carries the same one." }),
+  status: Type.Union([Type.Literal("pending"), Type.Literal("sending"), Type.Literal("sent"), Type.Literal("failed")]),
+  attempts: Type.Integer(),
+  lastError: Nullable(Type.String()),
+  nextAttemptAt: DateTime,
+  createdAt: DateTime,
+  sentAt: Nullable(DateTime),
+});
+
+const toView = (m: OutboxMessage) => ({
+  id: m.id,
+  channel: m.channel,
+  to: m.recipient,
+  subject: m.subject,
+  messageId: m.messageId,
+  status: m.status,
+  attempts: m.attempts,
+  lastError: m.lastError,
+  nextAttemptAt: m.nextAttemptAt,
+  createdAt: m.createdAt,
+  sentAt: m.sentAt,
+});
+
+/** /v1/admin/*: registered only when GATEHOUSE_ADMIN_TOKEN is set. */
+export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Outbox; dispatch: () => void }> = async (app, { token, outbox, dispatch }) => {
+  app.addHook("preHandler", createRequireAdminToken(token));
+
+  app.get(
+    "/v1/admin/outbox",
+    {
+      schema: {
+        tags,
+        security: [{ bearerAuth: [] }],
+        summary: "Queued messages, newest first; `status=failed` lists those that ran out of attempts",
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Union([Type.Literal("pending"), Type.Literal("sending"), Type.Literal("sent"), Type.Literal("failed")])),
+            channel: Type.Optional(Type.Union([Type.Literal("email"), Type.Literal("sms")])),
+            to: Type.Optional(Type.String({ maxLength: 254, description: "Email address or E.164 phone number." })),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ messages: Type.Array(OutboxMessageSchema) }), ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { status, channel, to, limit } = request.query;
+      return { messages: (await outbox.list({ limit, status, channel, recipient: to })).map(toView) };
+    },
+  );
+
+  app.post(
+    "/v1/admin/outbox/:id/retry",
+    {
+      schema: {
+        tags,
+        security: [{ bearerAuth: [] }],
+        summary: "Queue a failed message again, with a fresh set of attempts and the same Message-ID",
+        params: Type.Object({ id: Uuid }),
+        response: { 200: Type.Object({ message: OutboxMessageSchema }), ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const requeued = await outbox.requeue(request.params.id);
+      if (!requeued) {
+        throw new AppError((await outbox.find(request.params.id)) ? AdminErrors.outbox_message_not_failed : AdminErrors.outbox_message_not_found);
+      }
+      dispatch();
+      return { message: toView(requeued) };
+    },
+  );
+};
