@@ -39,6 +39,12 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     client = new PGlite();
   } else {
     mkdirSync(dataDir, { recursive: true });
+    // Durability, checked by test/flows/delivery-crash.test.ts (SIGKILL mid-delivery): on a directory,
+    // PGlite writes through Emscripten's NODEFS straight to the files and commits with
+    // synchronous_commit=on, so a transaction it has acknowledged survives the process being killed;
+    // relaxedDurability (default false) only concerns the browser file systems. PGlite runs with
+    // fsync=off, though, so an OS crash or power cut can lose recent commits: production data belongs
+    // on PostgreSQL.
     client = new PGlite(`${dataDir.replace(/\/+$/, "")}/pglite`);
   }
   await client.waitReady;

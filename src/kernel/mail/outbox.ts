@@ -119,7 +119,8 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
         .set({ status: "sending", lockedUntil: leaseEnds, attempts: sql`${t.attempts} + 1` })
         .where(inArray(t.id, due))
         .returning();
-      return rows.map(toMessage);
+      // RETURNING has no order; oldest first keeps delivery close to the order messages were queued.
+      return rows.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime()).map(toMessage);
     },
     async renewLease(message, leaseSeconds) {
       if (!message.lockedUntil) return null;
