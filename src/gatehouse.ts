@@ -19,13 +19,23 @@ import { createMetrics, type Metrics } from "./kernel/metrics/metrics.js";
 import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
 import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
-import { createAccountsService, type AccountsService } from "./modules/accounts/index.js";
+import { createAccountsService, createIdentitiesService, type AccountsService, type IdentitiesService } from "./modules/accounts/index.js";
 import { createAuditService, type AuditService } from "./modules/audit/index.js";
 import { createAuthzService, type AuthzService } from "./modules/authz/index.js";
 import { createLoginHistoryService, type LoginHistoryService } from "./modules/login-history/index.js";
+import { createPasswordlessService, type PasswordlessService } from "./modules/passwordless/index.js";
 import { createPasswordsService, type PasswordsService } from "./modules/passwords/index.js";
 import { createSessionsService, type SessionsService } from "./modules/sessions/index.js";
-import { createAccessTokens, createSigningKeys, createTokenStore, type AccessTokens, type SigningKeys, type TokenStore } from "./modules/tokens/index.js";
+import {
+  createAccessTokens,
+  createMagicCodes,
+  createSigningKeys,
+  createTokenStore,
+  type AccessTokens,
+  type MagicCodes,
+  type SigningKeys,
+  type TokenStore,
+} from "./modules/tokens/index.js";
 
 /** Replaceable parts, for tests and for applications that embed Gatehouse. */
 export interface GatehouseOptions {
@@ -49,10 +59,16 @@ export interface Gatehouse {
   database: DatabaseHandle;
   metrics: Metrics;
   accounts: AccountsService;
+  /** Email addresses and phone numbers of users: verification, adding, removing, email change. */
+  identities: IdentitiesService;
   passwords: PasswordsService;
+  /** Magic links and sign-in codes. */
+  passwordless: PasswordlessService;
   sessions: SessionsService;
   /** The general token store (Ash-style). */
   tokens: TokenStore;
+  /** Short numeric codes scoped to their recipient, with attempt limits. */
+  codes: MagicCodes;
   accessTokens: AccessTokens;
   signingKeys: SigningKeys;
   loginHistory: LoginHistoryService;
@@ -122,9 +138,27 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   });
   const authz = createAuthzService();
   const loginHistory = createLoginHistoryService({ db, clock });
+  const codes = createMagicCodes({
+    clock,
+    masterKey: masterKey.key,
+    config: { length: config.passwordless.codeLength, maxAttempts: config.passwordless.codeMaxAttempts, lockoutSeconds: config.passwordless.codeLockoutSeconds },
+  });
+  const identities = createIdentitiesService({
+    db, clock, hasher, tokens, codes, mailer, audit, limiter, rules,
+    config: {
+      codeTtlSeconds: config.passwordless.codeTtlSeconds,
+      emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
+      emailChangeTtlSeconds: config.accounts.emailChangeTtlSeconds,
+      defaultPhoneRegion: config.accounts.defaultPhoneRegion,
+    },
+  });
   const accounts = createAccountsService({
-    db, clock, hasher, tokens, mailer, audit, limiter, rules,
-    config: { passwordMinLength: config.passwords.minLength, emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds },
+    db, clock, hasher, tokens, mailer, audit, limiter, rules, identities,
+    config: {
+      passwordMinLength: config.passwords.minLength,
+      emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
+      defaultPhoneRegion: config.accounts.defaultPhoneRegion,
+    },
   });
   const signInOutcomes: Counter<"outcome"> = new PromCounter({
     name: "gatehouse_sign_in_total",
@@ -143,8 +177,20 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const passwords = createPasswordsService({
-    db, clock, hasher, accounts, sessions, tokens, mailer, audit, limiter, rules,
-    config: { passwordMinLength: config.passwords.minLength, passwordResetTtlSeconds: config.tokens.passwordResetTtlSeconds },
+    db, clock, hasher, accounts, identities, codes, sessions, tokens, mailer, audit, limiter, rules,
+    config: {
+      passwordMinLength: config.passwords.minLength,
+      passwordResetTtlSeconds: config.tokens.passwordResetTtlSeconds,
+      codeTtlSeconds: config.passwordless.codeTtlSeconds,
+    },
+  });
+  const passwordless = createPasswordlessService({
+    db, clock, accounts, identities, sessions, tokens, codes, mailer, audit, loginHistory, limiter, rules,
+    config: {
+      magicLinkTtlSeconds: config.passwordless.magicLinkTtlSeconds,
+      codeTtlSeconds: config.passwordless.codeTtlSeconds,
+      allowSignUp: config.passwordless.allowSignUp,
+    },
   });
 
   const jobs = createJobRunner(
@@ -154,6 +200,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
         intervalSeconds: config.jobs.expungeIntervalSeconds,
         run: async () => ({
           tokens: await tokens.expungeExpired(db),
+          codes: await codes.expunge(db),
           sessions: await sessions.expunge(),
           counters: await limiter.expunge(),
           mail: await outbox.expungeDelivered(addSeconds(clock.now(), -DELIVERED_MAIL_RETENTION_SECONDS)),
@@ -169,7 +216,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   }
 
   return {
-    config, logger, clock, database, metrics, accounts, passwords, sessions, tokens, accessTokens, signingKeys,
+    config, logger, clock, database, metrics, accounts, identities, passwords, passwordless, sessions, tokens, codes, accessTokens, signingKeys,
     loginHistory, audit, authz, limiter, rules, hasher, outbox, mail, mailer, jobs,
     async close() {
       await jobs.stop();

@@ -10,11 +10,12 @@ import { registerValidators } from "./kernel/http/validation.js";
 import { generateId } from "./kernel/crypto/random.js";
 import { accesspassRoutes } from "./modules/accesspass/index.js";
 import { adminRoutes } from "./modules/admin/index.js";
-import { accountsRoutes } from "./modules/accounts/index.js";
+import { accountsRoutes, identitiesRoutes } from "./modules/accounts/index.js";
 import { hostedPagesRoutes } from "./modules/hosted-pages/index.js";
 import { loginHistoryRoutes } from "./modules/login-history/index.js";
 import { mailboxRoutes } from "./modules/mailbox/index.js";
 import { opsRoutes } from "./modules/ops/index.js";
+import { passwordlessRoutes } from "./modules/passwordless/index.js";
 import { passwordsRoutes } from "./modules/passwords/index.js";
 import { createAuthenticate, sessionsRoutes } from "./modules/sessions/index.js";
 import { tokensRoutes } from "./modules/tokens/index.js";
@@ -83,11 +84,20 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   const authenticate = createAuthenticate(gatehouse.sessions);
   await app.register(opsRoutes, { ping: () => gatehouse.database.ping(), registry: metrics.registry });
   await app.register(tokensRoutes, { keys: gatehouse.signingKeys });
-  await app.register(accountsRoutes, { accounts: gatehouse.accounts, authenticate });
+  await app.register(accountsRoutes, { accounts: gatehouse.accounts, identities: gatehouse.identities, limiter: gatehouse.limiter, rules: gatehouse.rules, authenticate });
+  await app.register(identitiesRoutes, { identities: gatehouse.identities, authenticate });
   await app.register(sessionsRoutes, { sessions: gatehouse.sessions });
   await app.register(passwordsRoutes, { passwords: gatehouse.passwords, authenticate });
+  await app.register(passwordlessRoutes, { passwordless: gatehouse.passwordless });
   await app.register(loginHistoryRoutes, { loginHistory: gatehouse.loginHistory, authenticate });
-  await app.register(hostedPagesRoutes, { accounts: gatehouse.accounts, passwords: gatehouse.passwords, productName: config.mail.productName });
+  await app.register(hostedPagesRoutes, {
+    accounts: gatehouse.accounts,
+    identities: gatehouse.identities,
+    passwords: gatehouse.passwords,
+    passwordless: gatehouse.passwordless,
+    productName: config.mail.productName,
+    signInRedirectUrl: config.passwordless.signInRedirectUrl,
+  });
   // AccessPass-compatible routes under their prefix; "/" mounts them at the root, beside the native API.
   const accesspassPrefix = config.compat.accesspassPrefix;
   if (accesspassPrefix) {

@@ -4,6 +4,8 @@
  * docs/configuration.md, so the documentation cannot drift from the code.
  */
 
+import { isSupportedCountry } from "libphonenumber-js/max";
+
 type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
 
 export interface Setting<T> {
@@ -108,6 +110,14 @@ function secret(minLength: number) {
   };
 }
 
+const phoneRegion = {
+  type: "region code",
+  parse(raw: string): Parsed<string> {
+    const value = raw.trim().toUpperCase();
+    return isSupportedCountry(value) ? { ok: true, value } : { ok: false, expected: "an ISO 3166-1 alpha-2 region with a phone numbering plan, e.g. FR" };
+  },
+};
+
 const DAY = 86_400;
 
 export const settings = {
@@ -197,6 +207,33 @@ export const settings = {
     description: "Base URL of the Twilio-compatible API; messages are POSTed to `<base>/2010-04-01/Accounts/<SID>/Messages.json`." }),
   adminToken: setting({ env: "GATEHOUSE_ADMIN_TOKEN", ...secret(32), default: null as string | null,
     description: "Bearer token for the operator routes under `/v1/admin` (outbox inspection and retry). Unset: those routes do not exist." }),
+  // Passwordless sign-in, identities and codes (docs/passwordless.md, docs/identities.md).
+  magicLinkTtlSeconds: setting({ env: "GATEHOUSE_MAGIC_LINK_TTL_SECONDS", ...integer({ min: 60, max: DAY, unit: "seconds" }), default: 900,
+    description: "Lifetime of a magic sign-in link. It works once." }),
+  magicCodeTtlSeconds: setting({ env: "GATEHOUSE_MAGIC_CODE_TTL_SECONDS", ...integer({ min: 60, max: 3600, unit: "seconds" }), default: 600,
+    description: "Lifetime of a short numeric code (sign-in, identity verification, password recovery). It works once." }),
+  magicCodeLength: setting({ env: "GATEHOUSE_MAGIC_CODE_LENGTH", ...integer({ min: 6, max: 10, unit: "digits" }), default: 6,
+    description: "Digits in a numeric code." }),
+  magicCodeMaxAttempts: setting({ env: "GATEHOUSE_MAGIC_CODE_MAX_ATTEMPTS", ...integer({ min: 1, max: 10, unit: "attempts" }), default: 5,
+    description: "Wrong guesses after which a code is dead. The same number of failures across codes locks the identity's codes of that purpose for `GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS`: requesting a new code does not reset the count." }),
+  magicCodeLockoutSeconds: setting({ env: "GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS", ...integer({ min: 60, max: DAY, unit: "seconds" }), default: 3600,
+    description: "Window over which wrong codes are counted per identity and purpose, from the first failure; once the limit is reached no code of that purpose is sent or accepted until it ends. A correct code clears the count." }),
+  magicCodeResendIntervalSeconds: setting({ env: "GATEHOUSE_MAGIC_CODE_RESEND_INTERVAL_SECONDS", ...integer({ min: 1, max: 3600, unit: "seconds" }), default: 30,
+    description: "Minimum time between two codes or links sent to the same identity for the same purpose (answers 429 with Retry-After inside it)." }),
+  passwordlessSignUp: setting({ env: "GATEHOUSE_PASSWORDLESS_SIGN_UP", ...boolean, default: true,
+    description: "A magic link or sign-in code requested for an unknown email address or phone number creates a passwordless account when used. `false`: nothing is sent to unknown identities (the answer is the same)." }),
+  defaultPhoneRegion: setting({ env: "GATEHOUSE_DEFAULT_PHONE_REGION", ...phoneRegion, default: null as string | null,
+    description: "ISO 3166-1 alpha-2 region (e.g. `FR`) used to read phone numbers written without a `+` country code. Unset: numbers must be international (`+33…`). Stored numbers are always E.164." }),
+  emailChangeTtlSeconds: setting({ env: "GATEHOUSE_EMAIL_CHANGE_TTL_SECONDS", ...integer({ min: 300, max: 7 * DAY, unit: "seconds" }), default: DAY,
+    description: "Lifetime of the link that confirms a change of email address (sent to the new address)." }),
+  signInRedirectUrl: setting({ env: "GATEHOUSE_SIGN_IN_REDIRECT_URL", ...url(["http:", "https:"]), default: null as string | null,
+    description: "Where the hosted magic-link page sends the browser after sign-in, with a 60-second single-use sign-in token in the URL fragment (`#sign_in_token=…`) for the application to exchange at `POST /v1/sessions/sign-in-token`. Unset: the page shows the sign-in token." }),
+  smsLimitPerIp: setting({ env: "GATEHOUSE_SMS_LIMIT_PER_IP", ...integer({ min: 1, max: 10_000_000, unit: "messages per window" }), default: 10,
+    description: "SMS that one client IP can trigger per window (SMS cost money: this caps SMS-pumping fraud)." }),
+  codeVerifyLimitPerIp: setting({ env: "GATEHOUSE_CODE_VERIFY_LIMIT_PER_IP", ...integer({ min: 1, max: 10_000_000, unit: "attempts per window" }), default: 60,
+    description: "Code and magic-link verification attempts allowed per client IP per window." }),
+  availabilityLimitPerIp: setting({ env: "GATEHOUSE_AVAILABILITY_LIMIT_PER_IP", ...integer({ min: 1, max: 10_000_000, unit: "requests per window" }), default: 30,
+    description: "Email-taken and username-taken checks allowed per client IP per window." }),
 };
 
 export type Settings = typeof settings;

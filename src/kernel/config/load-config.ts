@@ -35,7 +35,17 @@ export interface Config {
     emailConfirmationTtlSeconds: number;
     passwordResetTtlSeconds: number;
   };
-  accounts: { requireEmailConfirmation: boolean };
+  accounts: { requireEmailConfirmation: boolean; emailChangeTtlSeconds: number; defaultPhoneRegion: string | null };
+  /** Magic links and numeric codes (docs/passwordless.md). */
+  passwordless: {
+    magicLinkTtlSeconds: number;
+    codeTtlSeconds: number;
+    codeLength: number;
+    codeMaxAttempts: number;
+    codeLockoutSeconds: number;
+    allowSignUp: boolean;
+    signInRedirectUrl: string | null;
+  };
   passwords: { minLength: number; argon2: { memoryKib: number; iterations: number; parallelism: number } };
   rateLimits: {
     windowSeconds: number;
@@ -44,6 +54,11 @@ export interface Config {
     mailPerTarget: number;
     mailPerIp: number;
     registerPerIp: number;
+    smsPerIp: number;
+    codeVerifyPerIp: number;
+    availabilityPerIp: number;
+    /** Minimum seconds between two codes or links sent to one identity for one purpose. */
+    resendIntervalSeconds: number;
     redisUrl: string | null;
   };
   jobs: { expungeIntervalSeconds: number; outboxPollIntervalSeconds: number; outboxMaxAttempts: number; outboxLeaseSeconds: number };
@@ -117,7 +132,16 @@ function toConfig(v: SettingValues): Config {
       emailConfirmationTtlSeconds: v.emailConfirmationTtlSeconds,
       passwordResetTtlSeconds: v.passwordResetTtlSeconds,
     },
-    accounts: { requireEmailConfirmation: v.requireEmailConfirmation },
+    accounts: { requireEmailConfirmation: v.requireEmailConfirmation, emailChangeTtlSeconds: v.emailChangeTtlSeconds, defaultPhoneRegion: v.defaultPhoneRegion },
+    passwordless: {
+      magicLinkTtlSeconds: v.magicLinkTtlSeconds,
+      codeTtlSeconds: v.magicCodeTtlSeconds,
+      codeLength: v.magicCodeLength,
+      codeMaxAttempts: v.magicCodeMaxAttempts,
+      codeLockoutSeconds: v.magicCodeLockoutSeconds,
+      allowSignUp: v.passwordlessSignUp,
+      signInRedirectUrl: v.signInRedirectUrl,
+    },
     passwords: {
       minLength: v.passwordMinLength,
       argon2: { memoryKib: v.argon2MemoryKib, iterations: v.argon2Iterations, parallelism: v.argon2Parallelism },
@@ -129,6 +153,10 @@ function toConfig(v: SettingValues): Config {
       mailPerTarget: v.mailLimitPerTarget,
       mailPerIp: v.mailLimitPerIp,
       registerPerIp: v.registerLimitPerIp,
+      smsPerIp: v.smsLimitPerIp,
+      codeVerifyPerIp: v.codeVerifyLimitPerIp,
+      availabilityPerIp: v.availabilityLimitPerIp,
+      resendIntervalSeconds: v.magicCodeResendIntervalSeconds,
       redisUrl: v.redisUrl,
     },
     jobs: {

@@ -8,6 +8,14 @@ export interface RateRules {
   mailPerIp: RateRule;
   mailPerTarget: RateRule;
   registerPerIp: RateRule;
+  /** SMS a client IP can trigger: text messages cost money, so they get their own, lower cap. */
+  smsPerIp: RateRule;
+  /** One code or link per identity and purpose per interval: the resend throttle. */
+  resendPerTarget: RateRule;
+  /** Codes and magic links presented per IP. */
+  codeVerifyPerIp: RateRule;
+  /** Email-taken and username-taken checks per IP. */
+  availabilityPerIp: RateRule;
 }
 
 export function createRateRules(config: Config["rateLimits"]): RateRules {
@@ -18,6 +26,10 @@ export function createRateRules(config: Config["rateLimits"]): RateRules {
     mailPerIp: { name: "mail:ip", limit: config.mailPerIp, windowSeconds },
     mailPerTarget: { name: "mail:target", limit: config.mailPerTarget, windowSeconds },
     registerPerIp: { name: "register:ip", limit: config.registerPerIp, windowSeconds },
+    smsPerIp: { name: "sms:ip", limit: config.smsPerIp, windowSeconds },
+    resendPerTarget: { name: "resend:target", limit: 1, windowSeconds: config.resendIntervalSeconds },
+    codeVerifyPerIp: { name: "code-verify:ip", limit: config.codeVerifyPerIp, windowSeconds },
+    availabilityPerIp: { name: "availability:ip", limit: config.availabilityPerIp, windowSeconds },
   };
 }
 

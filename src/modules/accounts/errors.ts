@@ -6,4 +6,11 @@ export const AccountErrors = defineErrorCodes({
   metadata_too_large: { status: 400, message: "Metadata may not exceed 16 KB of JSON." },
   invalid_confirmation_token: { status: 400, message: "This confirmation link is invalid or has expired. Request a new one." },
   user_not_found: { status: 404, message: "The user was not found." },
+  invalid_email: { status: 400, message: "This is not a valid email address." },
+  invalid_phone_number: { status: 400, message: "This is not a valid phone number. Write it in international form, e.g. +33612345678." },
+  identity_not_found: { status: 404, message: "This email address or phone number is not on your account." },
+  identity_taken: { status: 409, message: "This email address or phone number belongs to another account." },
+  last_sign_in_method: { status: 409, message: "This is the only way left to sign in to the account. Add another email address or phone number first." },
+  email_unchanged: { status: 400, message: "This is already the email address of the account." },
+  invalid_email_change_token: { status: 400, message: "This email change link is invalid, expired or already used. Request the change again." },
 });

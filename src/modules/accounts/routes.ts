@@ -2,17 +2,27 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
+import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
+import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import { AcceptedResponse, errorResponses, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
 import { caller } from "../sessions/index.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { AccountErrors } from "./errors.js";
-import { EmailInput, UserSchema, UsernameInput } from "./schemas.js";
+import type { IdentitiesService } from "./identities.js";
+import { CodeInput, EmailInput, PublicProfileSchema, UserSchema, UsernameInput } from "./schemas.js";
 import type { AccountsService } from "./service.js";
+import { toPublicProfile } from "./views.js";
 
 const tags = ["accounts"];
 const ACCEPTED = { message: "If an account matches, we have sent it an email." };
 
-export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsService; authenticate: preHandlerAsyncHookHandler }> = async (app, { accounts, authenticate }) => {
+export const accountsRoutes: FastifyPluginAsyncTypebox<{
+  accounts: AccountsService;
+  identities: IdentitiesService;
+  limiter: RateLimiter;
+  rules: RateRules;
+  authenticate: preHandlerAsyncHookHandler;
+}> = async (app, { accounts, identities, limiter, rules, authenticate }) => {
   app.post(
     "/v1/users",
     {
@@ -42,12 +52,20 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
     {
       schema: {
         tags,
-        summary: "Confirm an email address with the emailed token",
-        body: Type.Object({ token: SecretInput }, { additionalProperties: false }),
-        response: { 200: Type.Object({ user: UserSchema }), ...errorResponses(400) },
+        summary: "Confirm an email address with the emailed token, or with the emailed code",
+        description: "Post-signup confirmation and verification of an added address by link share this endpoint.",
+        body: Type.Union([
+          Type.Object({ token: SecretInput }, { additionalProperties: false }),
+          Type.Object({ email: EmailInput, code: CodeInput }, { additionalProperties: false }),
+        ]),
+        response: { 200: Type.Object({ user: UserSchema }), ...errorResponses(400, 429) },
       },
     },
-    async (request) => ({ user: await accounts.confirmEmail(request.body.token, requestContext(request)) }),
+    async (request) => {
+      const { body } = request;
+      if ("token" in body) return { user: await accounts.confirmEmail(body.token, requestContext(request)) };
+      return { user: (await identities.verifyWithCode({ type: "email", value: body.email, code: body.code }, requestContext(request))).user };
+    },
   );
 
   app.post(
@@ -55,13 +73,16 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
     {
       schema: {
         tags,
-        summary: "Send a new confirmation link (always 202)",
-        body: Type.Object({ email: EmailInput }, { additionalProperties: false }),
+        summary: "Send a new confirmation link or code (always 202)",
+        body: Type.Object(
+          { email: EmailInput, method: Type.Optional(Type.Union([Type.Literal("link"), Type.Literal("code")], { description: "Default `link`." })) },
+          { additionalProperties: false },
+        ),
         response: { 202: AcceptedResponse, ...errorResponses(400, 429) },
       },
     },
     async (request, reply) => {
-      await accounts.resendConfirmation(request.body.email, requestContext(request));
+      await accounts.resendConfirmation(request.body.email, requestContext(request), request.body.method ?? "link");
       return reply.code(202).send(ACCEPTED);
     },
   );
@@ -89,6 +110,62 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       const user = await accounts.getById(caller(request).userId);
       if (!user) throw new AppError(AccountErrors.user_not_found);
       return { user };
+    },
+  );
+
+  // Availability checks answer what registration would (email_taken, username_taken) before the
+  // form is sent; they are throttled per IP so they cannot be used to list accounts in bulk.
+  const Availability = Type.Object({ taken: Type.Boolean() });
+
+  app.post(
+    "/v1/availability/email",
+    {
+      schema: {
+        tags,
+        summary: "Is this email address taken? (throttled per IP)",
+        body: Type.Object({ email: EmailInput }, { additionalProperties: false }),
+        response: { 200: Availability, ...errorResponses(400, 429) },
+      },
+    },
+    async (request) => {
+      await limiter.enforce([[rules.availabilityPerIp, request.ip]]);
+      return { taken: await accounts.isEmailTaken(request.body.email) };
+    },
+  );
+
+  app.post(
+    "/v1/availability/username",
+    {
+      schema: {
+        tags,
+        summary: "Is this username taken? (throttled per IP)",
+        body: Type.Object({ username: UsernameInput }, { additionalProperties: false }),
+        response: { 200: Availability, ...errorResponses(400, 429) },
+      },
+    },
+    async (request) => {
+      await limiter.enforce([[rules.availabilityPerIp, request.ip]]);
+      return { taken: await accounts.isUsernameTaken(request.body.username) };
+    },
+  );
+
+  app.get(
+    "/v1/users/by-username/:username",
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        security: [{ bearerAuth: [] }],
+        summary: "Look up a user by username (public profile only)",
+        description: "Returns what anyone signed in may see: id, username and name, never email or metadata.",
+        params: Type.Object({ username: UsernameInput }),
+        response: { 200: Type.Object({ user: PublicProfileSchema }), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const user = await accounts.getByUsername(request.params.username);
+      if (!user) throw new AppError(AccountErrors.user_not_found);
+      return { user: toPublicProfile(user) };
     },
   );
 };

@@ -13,7 +13,9 @@ import { checkConfirmation, checkNewPassword } from "../passwords/policy.js";
 import { TokenPurposes, type TokenStore } from "../tokens/index.js";
 import { confirmationEmail, usernameReminderEmail } from "./emails.js";
 import { AccountErrors } from "./errors.js";
-import { findUserByEmail, findUserById, findUserByUsername, insertUser, updateUser } from "./store.js";
+import type { IdentitiesService, VerificationMethod } from "./identities.js";
+import { normalizeEmail, normalizePhone } from "./identity-values.js";
+import { findUserByEmail, findUserById, findUserByUsername, insertIdentity, insertUser, updateUser } from "./store.js";
 import type { UserRow } from "./tables.js";
 import { toUser, type User } from "./views.js";
 
@@ -37,8 +39,8 @@ export interface AccountsService {
   register(input: RegistrationInput, context: RequestContext): Promise<User>;
   /** Consumes an emailed confirmation token and marks the address confirmed. Throws invalid_confirmation_token. */
   confirmEmail(token: string, context: RequestContext): Promise<User>;
-  /** Sends a new confirmation link if the address belongs to an unconfirmed account. Silent otherwise. */
-  resendConfirmation(email: string, context: RequestContext): Promise<void>;
+  /** Sends a new confirmation link (or code) if the address belongs to an unconfirmed account. Silent otherwise. */
+  resendConfirmation(email: string, context: RequestContext, method?: VerificationMethod): Promise<void>;
   /** Emails the username to the address if it belongs to an account. Silent otherwise. */
   sendUsernameReminder(email: string, context: RequestContext): Promise<void>;
   getById(id: string): Promise<User | null>;
@@ -48,7 +50,7 @@ export interface AccountsService {
   getByUsername(username: string): Promise<User | null>;
   isEmailTaken(email: string): Promise<boolean>;
   isUsernameTaken(username: string): Promise<boolean>;
-  /** Row-level lookup for sign-in: an email when the login contains "@", else a username. */
+  /** Row-level lookup for sign-in: an email when the login contains "@", a phone when it starts with "+", else a username. */
   findRowByLogin(executor: Executor, login: string): Promise<UserRow | null>;
   findRowById(executor: Executor, id: string): Promise<UserRow | null>;
   updateRow(executor: Executor, id: string, changes: Partial<UserRow>): Promise<UserRow | null>;
@@ -63,19 +65,20 @@ export interface AccountsDeps {
   audit: AuditService;
   limiter: RateLimiter;
   rules: RateRules;
-  config: { passwordMinLength: number; emailConfirmationTtlSeconds: number };
+  identities: IdentitiesService;
+  config: { passwordMinLength: number; emailConfirmationTtlSeconds: number; defaultPhoneRegion: string | null };
 }
 
 export function createAccountsService(deps: AccountsDeps): AccountsService {
-  const { db, clock, hasher, tokens, mailer, audit, limiter, rules, config } = deps;
+  const { db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, config } = deps;
 
-  const queueConfirmation = async (executor: Executor, user: UserRow) => {
+  const queueConfirmation = async (executor: Executor, user: UserRow & { email: string }) => {
     const { token } = await tokens.issue(executor, {
       purpose: TokenPurposes.emailConfirmation,
       subject: user.id,
       ttlSeconds: config.emailConfirmationTtlSeconds,
       // The address being confirmed: if the user's email changes, an old link confirms nothing.
-      extraData: { email: user.email.toLowerCase() },
+      extraData: { email: normalizeEmail(user.email), intent: "verify" },
     });
     await mailer.enqueue(
       executor,
@@ -86,13 +89,28 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
   const enforceMailLimits = (target: string, context: RequestContext) =>
     limiter.enforce([[rules.mailPerIp, context.ip], [rules.mailPerTarget, throttleKey(target)]]);
 
-  const findRowByLogin = (executor: Executor, login: string) =>
-    login.includes("@") ? findUserByEmail(executor, login.trim()) : findUserByUsername(executor, login.trim());
+  const byEmail = async (executor: Executor, email: string) => {
+    const normalized = normalizeEmail(email);
+    return normalized ? findUserByEmail(executor, normalized) : null;
+  };
+
+  const findRowByLogin = async (executor: Executor, login: string) => {
+    const trimmed = login.trim();
+    if (trimmed.includes("@")) return byEmail(executor, trimmed);
+    // Usernames start with a letter or digit, so a leading "+" can only be a phone number.
+    if (trimmed.startsWith("+")) {
+      const phone = normalizePhone(trimmed, config.defaultPhoneRegion);
+      return phone ? ((await identities.findRow(executor, { type: "phone", value: phone }))?.user ?? null) : null;
+    }
+    return findUserByUsername(executor, trimmed);
+  };
 
   return {
     async register(input, context) {
       await limiter.enforce([[rules.registerPerIp, context.ip]]);
       const email = input.email.trim();
+      const normalizedEmail = normalizeEmail(email);
+      if (!normalizedEmail) throw new AppError(AccountErrors.invalid_email);
       const username = input.username?.trim() || null;
       if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_MAX_BYTES) {
         throw new AppError(AccountErrors.metadata_too_large);
@@ -113,7 +131,9 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
             createdAt: now,
             updatedAt: now,
           });
-          await queueConfirmation(tx, row);
+          // The address starts unverified: it was typed, not proven.
+          await insertIdentity(tx, { id: generateId(), userId: row.id, type: "email", value: normalizedEmail, verifiedAt: null, createdAt: now });
+          await queueConfirmation(tx, { ...row, email });
           await audit.record(tx, { action: "user.registered", actorUserId: row.id, subjectUserId: row.id, ip: context.ip, userAgent: context.userAgent });
           return row;
         });
@@ -127,35 +147,16 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       }
     },
 
-    async confirmEmail(token, context) {
-      const user = await db.transaction(async (tx) => {
-        const stored = await tokens.consume(tx, token, TokenPurposes.emailConfirmation);
-        const row = stored?.subject ? await findUserById(tx, stored.subject) : null;
-        if (!stored || !row || stored.extraData.email !== row.email.toLowerCase()) return null;
-        const confirmed = row.emailConfirmedAt ? row : await updateUser(tx, row.id, { emailConfirmedAt: clock.now(), updatedAt: clock.now() });
-        await audit.record(tx, { action: "email.confirmed", actorUserId: row.id, subjectUserId: row.id, ip: context.ip, userAgent: context.userAgent });
-        return confirmed;
-      });
-      if (!user) throw new AppError(AccountErrors.invalid_confirmation_token);
-      return toUser(user);
-    },
+    // Post-signup confirmation is identity verification by link: one mechanism for both.
+    confirmEmail: async (token, context) => (await identities.verifyWithLink(token, context)).user,
 
-    async resendConfirmation(email, context) {
-      await enforceMailLimits(email, context);
-      const queued = await db.transaction(async (tx) => {
-        const row = await findUserByEmail(tx, email.trim());
-        if (!row || row.emailConfirmedAt) return false;
-        await queueConfirmation(tx, row);
-        return true;
-      });
-      if (queued) mailer.dispatch();
-    },
+    resendConfirmation: (email, context, method = "link") => identities.resendEmailConfirmation(email, method, context),
 
     async sendUsernameReminder(email, context) {
       await enforceMailLimits(email, context);
       const queued = await db.transaction(async (tx) => {
-        const row = await findUserByEmail(tx, email.trim());
-        if (!row) return false;
+        const row = await byEmail(tx, email);
+        if (!row?.email) return false;
         await mailer.enqueue(tx, usernameReminderEmail({ to: row.email, productName: mailer.productName, username: row.username }));
         await audit.record(tx, { action: "username.reminder_requested", subjectUserId: row.id, ip: context.ip, userAgent: context.userAgent });
         return true;
@@ -174,14 +175,14 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       return row ? toUser(row) : null;
     },
     getByEmail: async (email) => {
-      const row = await findUserByEmail(db, email.trim());
+      const row = await byEmail(db, email);
       return row ? toUser(row) : null;
     },
     getByUsername: async (username) => {
       const row = await findUserByUsername(db, username.trim());
       return row ? toUser(row) : null;
     },
-    isEmailTaken: async (email) => (await findUserByEmail(db, email.trim())) !== null,
+    isEmailTaken: async (email) => (await byEmail(db, email)) !== null,
     isUsernameTaken: async (username) => (await findUserByUsername(db, username.trim())) !== null,
     findRowByLogin,
     findRowById: findUserById,

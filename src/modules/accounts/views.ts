@@ -1,9 +1,10 @@
-import type { UserRow } from "./tables.js";
+import type { IdentityRow, IdentityType, UserRow } from "./tables.js";
 
 /** The public shape of a user, in the HTTP API and the library alike. */
 export interface User {
   id: string;
-  email: string;
+  /** The primary email address; null for a user who signed up with a phone number only. */
+  email: string | null;
   emailConfirmed: boolean;
   emailConfirmedAt: Date | null;
   username: string | null;
@@ -28,3 +29,36 @@ export function toUser(row: UserRow): User {
     updatedAt: row.updatedAt,
   };
 }
+
+/** An email address or phone number of a user. */
+export interface Identity {
+  id: string;
+  userId: string;
+  type: IdentityType;
+  /** Normalised: emails lower-cased, phone numbers E.164. */
+  value: string;
+  verified: boolean;
+  verifiedAt: Date | null;
+  createdAt: Date;
+}
+
+export function toIdentity(row: IdentityRow): Identity {
+  return {
+    id: row.id,
+    userId: row.userId,
+    type: row.type,
+    value: row.value,
+    verified: row.verifiedAt !== null,
+    verifiedAt: row.verifiedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+/** What anyone signed in may see of another user (looked up by username). */
+export interface PublicProfile {
+  id: string;
+  username: string | null;
+  name: string | null;
+}
+
+export const toPublicProfile = (user: User): PublicProfile => ({ id: user.id, username: user.username, name: user.name });

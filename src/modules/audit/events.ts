@@ -12,4 +12,14 @@ export type AuditAction =
   | "password.reset_requested"
   | "password.reset"
   | "username.reminder_requested"
-  | "signing_key.rotated";
+  | "signing_key.rotated"
+  | "identity.added"
+  | "identity.verified"
+  | "identity.verification_requested"
+  | "identity.removed"
+  | "email_change.requested"
+  | "email.changed"
+  | "magic_link.requested"
+  | "sign_in_code.requested"
+  | "password.recovery_code_requested"
+  | "credentials.unverified_cleared";

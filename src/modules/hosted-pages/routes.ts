@@ -5,7 +5,8 @@ import { Type } from "typebox";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { escapeHtml, sendPage } from "../../kernel/http/html.js";
 import { requestContext } from "../../kernel/http/request-context.js";
-import type { AccountsService } from "../accounts/index.js";
+import type { AccountsService, IdentitiesService } from "../accounts/index.js";
+import type { PasswordlessService } from "../passwordless/index.js";
 import type { PasswordsService } from "../passwords/index.js";
 
 const TokenQuery = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) });
@@ -15,9 +16,19 @@ const hidden = (token: string) => `<input type="hidden" name="token" value="${es
  * Pages behind emailed links. Opening a link (GET) changes nothing, so a mail scanner that
  * prefetches it consumes nothing; the person's click POSTs the token.
  */
-export const hostedPagesRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsService; passwords: PasswordsService; productName: string }> = async (
+export interface HostedPagesOptions {
+  accounts: AccountsService;
+  identities: IdentitiesService;
+  passwords: PasswordsService;
+  passwordless: PasswordlessService;
+  productName: string;
+  /** GATEHOUSE_SIGN_IN_REDIRECT_URL: where a magic-link sign-in continues, with a sign-in token in the fragment. */
+  signInRedirectUrl: string | null;
+}
+
+export const hostedPagesRoutes: FastifyPluginAsyncTypebox<HostedPagesOptions> = async (
   app,
-  { accounts, passwords, productName },
+  { accounts, identities, passwords, passwordless, productName, signInRedirectUrl },
 ) => {
   await app.register(formBody, { bodyLimit: 16 * 1024 });
 
@@ -37,7 +48,7 @@ export const hostedPagesRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsSe
   app.post("/ui/confirm-email", { schema: { hide: true, body: TokenQuery } }, async (request, reply) => {
     try {
       const user = await accounts.confirmEmail(request.body.token, requestContext(request));
-      return sendPage(reply, "Email confirmed", `<h1>Email confirmed</h1><p>${escapeHtml(user.email)} is confirmed. You can close this page.</p>`);
+      return sendPage(reply, "Email confirmed", `<h1>Email confirmed</h1><p>${escapeHtml(user.email ?? "Your address")} is confirmed. You can close this page.</p>`);
     } catch (error) {
       return failure(reply, "Confirmation failed", error);
     }
@@ -69,4 +80,52 @@ export const hostedPagesRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsSe
       }
     },
   );
+
+  // Magic link: the GET (which a mail scanner may fetch) only shows a button; the click POSTs the
+  // token. Sign-in ends with a 60-second, single-use sign-in token for the application, in the URL
+  // fragment of the configured redirect: a fragment is never sent to a server nor in a Referer.
+  app.get("/ui/magic-link", { schema: { hide: true, querystring: TokenQuery } }, async (request, reply) =>
+    sendPage(
+      reply,
+      `Sign in — ${productName}`,
+      `<h1>Sign in to ${escapeHtml(productName)}</h1><form method="post" action="/ui/magic-link">${hidden(request.query.token)}<button type="submit">Sign in</button></form>`,
+    ),
+  );
+
+  app.post("/ui/magic-link", { schema: { hide: true, body: TokenQuery } }, async (request, reply) => {
+    try {
+      const { signInToken, expiresIn, user } = await passwordless.exchangeMagicLink(request.body.token, requestContext(request));
+      if (signInRedirectUrl) {
+        const target = new URL(signInRedirectUrl);
+        target.hash = new URLSearchParams({ sign_in_token: signInToken }).toString();
+        return reply.code(303).header("location", target.toString()).header("referrer-policy", "no-referrer").send();
+      }
+      const who = user.email ?? "your account";
+      return sendPage(
+        reply,
+        "Signed in",
+        `<h1>Signed in</h1><p>You are signed in as ${escapeHtml(who)}. Return to the application and give it this sign-in token ` +
+          `within ${expiresIn} seconds (it works once):</p><pre>${escapeHtml(signInToken)}</pre>`,
+      );
+    } catch (error) {
+      return failure(reply, "Sign-in failed", error);
+    }
+  });
+
+  app.get("/ui/confirm-email-change", { schema: { hide: true, querystring: TokenQuery } }, async (request, reply) =>
+    sendPage(
+      reply,
+      `Confirm your new email address — ${productName}`,
+      `<h1>Confirm your new email address</h1><form method="post" action="/ui/confirm-email-change">${hidden(request.query.token)}<button type="submit">Use this address</button></form>`,
+    ),
+  );
+
+  app.post("/ui/confirm-email-change", { schema: { hide: true, body: TokenQuery } }, async (request, reply) => {
+    try {
+      const user = await identities.confirmEmailChange(request.body.token, requestContext(request));
+      return sendPage(reply, "Email address changed", `<h1>Email address changed</h1><p>Your account now uses ${escapeHtml(user.email ?? "")}. You can close this page.</p>`);
+    } catch (error) {
+      return failure(reply, "Email change failed", error);
+    }
+  });
 };

@@ -4,7 +4,7 @@ import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import { insertLoginAttempt, listLoginAttempts } from "./store.js";
 
-export type LoginFailureReason = "unknown_account" | "wrong_password" | "no_password" | "email_not_confirmed" | "throttled" | "invalid_token";
+export type LoginFailureReason = "unknown_account" | "wrong_password" | "no_password" | "email_not_confirmed" | "throttled" | "invalid_token" | "invalid_code";
 
 export interface LoginAttempt {
   id: string;

@@ -3,6 +3,7 @@ import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, errorResponses, LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
+import { CodeInput, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
 import { caller } from "../sessions/index.js";
 import type { PasswordsService } from "./service.js";
 
@@ -58,6 +59,41 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
     },
     async (request) => {
       await passwords.completeReset(request.body, requestContext(request));
+      return { message: "Your password has been reset. Sign in with the new password." };
+    },
+  );
+
+  app.post(
+    "/v1/password-resets/codes",
+    {
+      schema: {
+        tags,
+        summary: "Send a password recovery code by email or SMS (always 202, whether or not the account exists)",
+        body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false }),
+        response: { 202: AcceptedResponse, ...errorResponses(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await passwords.requestRecoveryCode(request.body, requestContext(request));
+      return reply.code(202).send({ message: "If an account matches, we have sent it a recovery code." });
+    },
+  );
+
+  app.post(
+    "/v1/password-resets/codes/complete",
+    {
+      schema: {
+        tags,
+        summary: "Set a new password with the recovery code; ends every session",
+        body: Type.Object(
+          { type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput, password: PasswordInput, passwordConfirmation: PasswordInput },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ message: Type.String() }), ...errorResponses(400, 429) },
+      },
+    },
+    async (request) => {
+      await passwords.completeRecoveryWithCode(request.body, requestContext(request));
       return { message: "Your password has been reset. Sign in with the new password." };
     },
   );

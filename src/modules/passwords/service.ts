@@ -6,10 +6,10 @@ import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import { throttleKey, type RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
-import type { AccountsService } from "../accounts/index.js";
+import { enforceSendLimits, enqueueCode, type AccountsService, type IdentitiesService, type IdentityInput } from "../accounts/index.js";
 import type { AuditService } from "../audit/index.js";
 import type { SessionsService } from "../sessions/index.js";
-import { TokenPurposes, type TokenStore } from "../tokens/index.js";
+import { codeFailure, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
 import { passwordChangedEmail, passwordResetEmail } from "./emails.js";
 import { PasswordErrors } from "./errors.js";
 import { checkConfirmation, checkNewPassword, isPasswordTooLong, normalizePassword } from "./policy.js";
@@ -19,13 +19,15 @@ export interface PasswordsDeps {
   clock: Clock;
   hasher: PasswordHasher;
   accounts: AccountsService;
+  identities: IdentitiesService;
+  codes: MagicCodes;
   sessions: SessionsService;
   tokens: TokenStore;
   mailer: Mailer;
   audit: AuditService;
   limiter: RateLimiter;
   rules: RateRules;
-  config: { passwordMinLength: number; passwordResetTtlSeconds: number };
+  config: { passwordMinLength: number; passwordResetTtlSeconds: number; codeTtlSeconds: number };
 }
 
 export interface PasswordsService {
@@ -41,10 +43,27 @@ export interface PasswordsService {
   requestReset(login: string, context: RequestContext): Promise<void>;
   /** Sets a new password with an emailed reset token (single use) and revokes every session. */
   completeReset(input: { token: string; password: string; passwordConfirmation: string }, context: RequestContext): Promise<void>;
+  /**
+   * Sends a recovery code to an email address or phone number (by email or SMS) when it belongs to
+   * an account (EzAuth `request_password_recovery`). Returns the same way whether or not it does.
+   * Throttled per identity and IP; throws invalid_email, invalid_phone_number, rate_limited.
+   */
+  requestRecoveryCode(identity: IdentityInput, context: RequestContext): Promise<void>;
+  /**
+   * Sets a new password with a recovery code sent to the identity and revokes every session. Throws
+   * invalid_code, too_many_code_attempts, password policy errors.
+   */
+  completeRecoveryWithCode(input: IdentityInput & { code: string; password: string; passwordConfirmation: string }, context: RequestContext): Promise<void>;
 }
 
 export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
-  const { db, clock, hasher, accounts, sessions, tokens, mailer, audit, limiter, rules, config } = deps;
+  const { db, clock, hasher, accounts, identities, codes, sessions, tokens, mailer, audit, limiter, rules, config } = deps;
+
+  /** After any reset: the owner is back in, so clear the sign-in throttle an attacker may have run up. */
+  const clearSignInThrottles = async (user: { email: string | null; username: string | null }) => {
+    if (user.email) await limiter.reset(rules.signInPerAccount, throttleKey(user.email));
+    if (user.username) await limiter.reset(rules.signInPerAccount, throttleKey(user.username));
+  };
 
   return {
     async change(input, context) {
@@ -61,7 +80,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         const revoked = await sessions.revokeOthers(user.id, input.sessionId, context, tx);
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await audit.record(tx, { action: "password.changed", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { revokedSessions: revoked } });
-        await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
+        if (user.email) await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
         return revoked;
       });
       mailer.dispatch();
@@ -73,7 +92,8 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
       // Earlier links stay valid: a flood of requests by someone else cannot invalidate the owner's link.
       const queued = await db.transaction(async (tx) => {
         const user = await accounts.findRowByLogin(tx, login);
-        if (!user) return false;
+        // An account without an email address recovers by code on its phone instead.
+        if (!user?.email) return false;
         const { token } = await tokens.issue(tx, { purpose: TokenPurposes.passwordReset, subject: user.id, ttlSeconds: config.passwordResetTtlSeconds });
         await mailer.enqueue(
           tx,
@@ -101,13 +121,63 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await sessions.revokeAll(user.id, context, "password_reset", tx);
         await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent });
-        await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
+        if (user.email) await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
         return true;
       });
       if (!done) throw new AppError(PasswordErrors.invalid_reset_token);
-      // The owner is back in: clear the sign-in throttle an attacker may have run up on this account.
-      await limiter.reset(rules.signInPerAccount, throttleKey(user.email));
-      if (user.username) await limiter.reset(rules.signInPerAccount, throttleKey(user.username));
+      await clearSignInThrottles(user);
+      mailer.dispatch();
+    },
+
+    async requestRecoveryCode(input, context) {
+      const identity = identities.normalize(input);
+      await enforceSendLimits(limiter, rules, identity, CodePurposes.passwordRecovery, context);
+      const queued = await db.transaction(async (tx) => {
+        const found = await identities.findRow(tx, identity);
+        if (!found) return false;
+        const issued = await codes.issue(tx, {
+          purpose: CodePurposes.passwordRecovery,
+          channel: identity.type,
+          recipient: identity.value,
+          ttlSeconds: config.codeTtlSeconds,
+          extraData: { userId: found.user.id },
+        });
+        // While wrong codes have locked this identity, nothing new is sent, and the answer stays the same.
+        if (!issued.issued) return false;
+        await enqueueCode(mailer, tx, identity, "recovery-code", { code: issued.code, ttlSeconds: config.codeTtlSeconds });
+        await audit.record(tx, { action: "password.recovery_code_requested", subjectUserId: found.user.id, ip: context.ip, userAgent: context.userAgent, data: { type: identity.type } });
+        return true;
+      });
+      if (queued) mailer.dispatch();
+    },
+
+    async completeRecoveryWithCode(input, context) {
+      await limiter.enforce([[rules.codeVerifyPerIp, context.ip]]);
+      const identity = identities.normalize(input);
+      checkConfirmation(input.password, input.passwordConfirmation);
+      // The checks that do not depend on the account run first and say nothing about it; the
+      // personal-data check runs once the code has proven who is asking.
+      const password = checkNewPassword(input.password, config.passwordMinLength);
+      const passwordHash = await hasher.hash(password);
+      const outcome = await db.transaction(async (tx) => {
+        const check = await codes.verify(tx, { purpose: CodePurposes.passwordRecovery, channel: identity.type, recipient: identity.value, code: input.code });
+        if (!check.ok) return { check };
+        const found = await identities.findRow(tx, identity);
+        if (!found || found.user.id !== check.extraData.userId) return { check: { ok: false as const, reason: "invalid" as const } };
+        const { user } = found;
+        // Throwing here rolls the transaction back, so a refused password does not spend the code.
+        checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username });
+        // The code reached the identity: that proves control of it.
+        await identities.markVerified(tx, found.identity);
+        await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: clock.now() });
+        await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
+        await sessions.revokeAll(user.id, context, "password_reset", tx);
+        await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { method: "recovery_code", type: identity.type } });
+        if (user.email) await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
+        return { check, user };
+      });
+      if (!outcome.user) throw codeFailure(outcome.check);
+      await clearSignInThrottles(outcome.user);
       mailer.dispatch();
     },
   };

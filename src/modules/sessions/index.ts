@@ -8,3 +8,4 @@ export { sessionsRoutes } from "./routes.js";
 export { createAuthenticate, caller, bearerToken } from "./authenticate.js";
 export { SessionErrors } from "./errors.js";
 export type { Session, SessionGrant } from "./views.js";
+export { SessionGrantSchema, SessionSchema } from "./schemas.js";

@@ -70,7 +70,7 @@ export interface SessionsService {
   /** Exchanges a short-lived, single-use sign-in token for a session. Throws invalid_sign_in_token. */
   signInWithToken(token: string, context: RequestContext): Promise<SessionGrant>;
   /** Issues a sign-in token (60 s by default, single use) for a user (Ash `sign_in_with_token`). */
-  issueSignInToken(userId: string, context: RequestContext): Promise<{ token: string; expiresAt: Date; expiresIn: number }>;
+  issueSignInToken(userId: string, context: RequestContext, executor?: Executor): Promise<{ token: string; expiresAt: Date; expiresIn: number }>;
   /** Starts a session for a user who has already proved who they are (EzAuth `generate_user_session_token`). */
   createSession(userId: string, method: string, context: RequestContext, executor?: Executor): Promise<SessionGrant>;
   /**
@@ -240,12 +240,13 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       return completeGrant(pending);
     },
 
-    async issueSignInToken(userId, context) {
-      return db.transaction(async (tx) => {
+    async issueSignInToken(userId, context, executor) {
+      const issue = async (tx: Executor) => {
         const issued = await tokens.issue(tx, { purpose: TokenPurposes.signIn, subject: userId, ttlSeconds: config.signInTokenTtlSeconds });
         await audit.record(tx, { action: "sign_in_token.issued", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent });
         return { token: issued.token, expiresAt: issued.expiresAt, expiresIn: config.signInTokenTtlSeconds };
-      });
+      };
+      return executor ? issue(executor) : db.transaction(issue);
     },
 
     createSession: async (userId, method, context, executor) =>

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import type { Executor } from "../../kernel/db/database.js";
-import { signingKeysTable as keys, tokensTable as t, type SigningKeyRow, type TokenRow } from "./tables.js";
+import { magicCodesTable as codes, signingKeysTable as keys, tokensTable as t, type MagicCodeRow, type SigningKeyRow, type TokenRow } from "./tables.js";
 
 export type NewTokenRow = typeof t.$inferInsert;
 
@@ -64,4 +64,42 @@ export async function insertCurrentSigningKeyIfAbsent(executor: Executor, row: t
 export async function demoteSigningKeys(executor: Executor, now: Date): Promise<void> {
   await executor.update(keys).set({ status: "retired" }).where(eq(keys.status, "previous"));
   await executor.update(keys).set({ status: "previous", rotatedAt: now }).where(inArray(keys.status, ["current"]));
+}
+
+/** The newest live token of a purpose for a subject (a pending confirmation change, say). */
+export async function findLiveTokenFor(executor: Executor, subject: string, purpose: string, now: Date): Promise<TokenRow | null> {
+  const [row] = await executor
+    .select()
+    .from(t)
+    .where(and(eq(t.subject, subject), eq(t.purpose, purpose), isNull(t.consumedAt), isNull(t.revokedAt), gt(t.expiresAt, now)))
+    .orderBy(desc(t.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function insertMagicCodeIfAbsent(executor: Executor, row: typeof codes.$inferInsert): Promise<void> {
+  await executor.insert(codes).values(row).onConflictDoNothing({ target: [codes.purpose, codes.channel, codes.recipient] });
+}
+
+/** The code row of a purpose and recipient, locked until the end of the caller's transaction. */
+export async function lockMagicCode(executor: Executor, purpose: string, channel: string, recipient: string): Promise<MagicCodeRow | null> {
+  const [row] = await executor
+    .select()
+    .from(codes)
+    .where(and(eq(codes.purpose, purpose), eq(codes.channel, channel), eq(codes.recipient, recipient)))
+    .for("update");
+  return row ?? null;
+}
+
+export async function updateMagicCode(executor: Executor, id: string, changes: Partial<typeof codes.$inferInsert>): Promise<void> {
+  await executor.update(codes).set(changes).where(eq(codes.id, id));
+}
+
+/** Rows with no live code and no failure window running carry nothing worth keeping. */
+export async function deleteIdleMagicCodes(executor: Executor, now: Date): Promise<number> {
+  const rows = await executor
+    .delete(codes)
+    .where(and(or(isNull(codes.expiresAt), lte(codes.expiresAt, now)), or(isNull(codes.failuresResetAt), lte(codes.failuresResetAt, now))))
+    .returning({ id: codes.id });
+  return rows.length;
 }

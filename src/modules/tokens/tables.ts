@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { timestamptz } from "../../kernel/db/columns.js";
 
 /**
@@ -43,3 +43,31 @@ export const signingKeysTable = pgTable(
 );
 
 export type SigningKeyRow = typeof signingKeysTable.$inferSelect;
+
+/**
+ * Short numeric codes (magic codes), one row per purpose and recipient: a new code replaces the
+ * previous one in place, so only the latest works, while the failure count stays on the row and
+ * survives new codes. The code is stored as an HMAC keyed from the master key (a plain hash of six
+ * digits is reversed by trying a million values). `code_attempts` counts wrong guesses at the live
+ * code; `failed_attempts` counts them across codes until `failures_reset_at`.
+ */
+export const magicCodesTable = pgTable(
+  "magic_codes",
+  {
+    id: uuid("id").primaryKey(),
+    purpose: text("purpose").notNull(),
+    channel: text("channel").notNull(),
+    recipient: text("recipient").notNull(),
+    codeHash: text("code_hash"),
+    extraData: jsonb("extra_data").$type<Record<string, unknown>>().notNull().default({}),
+    expiresAt: timestamptz("expires_at"),
+    codeAttempts: integer("code_attempts").notNull().default(0),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    failuresResetAt: timestamptz("failures_reset_at"),
+    createdAt: timestamptz("created_at").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("magic_codes_purpose_recipient_key").on(t.purpose, t.channel, t.recipient), index("magic_codes_updated_at_idx").on(t.updatedAt)],
+);
+
+export type MagicCodeRow = typeof magicCodesTable.$inferSelect;

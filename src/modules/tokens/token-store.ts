@@ -1,7 +1,7 @@
 import { digestToken, generateId, generateSecretToken } from "../../kernel/crypto/random.js";
 import type { Executor } from "../../kernel/db/database.js";
 import { addSeconds, type Clock } from "../../kernel/time/clock.js";
-import { consumeToken, deleteExpiredTokens, findToken, insertToken, listExpiredTokens, revokeTokenRow, revokeTokensForSubject } from "./store.js";
+import { consumeToken, deleteExpiredTokens, findLiveTokenFor, findToken, insertToken, listExpiredTokens, revokeTokenRow, revokeTokensForSubject } from "./store.js";
 import type { TokenRow } from "./tables.js";
 
 /** Purposes used by Gatehouse itself; library users may store tokens under their own. */
@@ -10,6 +10,9 @@ export const TokenPurposes = {
   passwordReset: "password_reset",
   signIn: "sign_in",
   revocation: "revocation",
+  magicLink: "magic_link",
+  /** A change of email address held until the new address confirms it (a confirmation change). */
+  emailChange: "email_change",
 } as const;
 
 export type StoredToken = TokenRow;
@@ -24,7 +27,7 @@ export type TokenReference = { token: string } | { jti: string };
  */
 export interface TokenStore {
   /** Generates a random secret (256 bits), stores its digest and returns the secret, once. */
-  issue(executor: Executor, input: { purpose: string; subject: string; ttlSeconds: number; extraData?: Record<string, unknown> }): Promise<{ token: string; jti: string; expiresAt: Date }>;
+  issue(executor: Executor, input: { purpose: string; subject: string | null; ttlSeconds: number; extraData?: Record<string, unknown> }): Promise<{ token: string; jti: string; expiresAt: Date }>;
   /** Stores a token made elsewhere (e.g. a JWT) for a purpose (Ash `store_token`). */
   store(executor: Executor, input: { token: string; jti?: string; purpose: string; subject?: string; expiresAt: Date; extraData?: Record<string, unknown> }): Promise<StoredToken>;
   /** Looks a token up by value or jti, optionally for one purpose (Ash `get_token`); null when unknown. */
@@ -37,6 +40,18 @@ export interface TokenStore {
   isRevoked(executor: Executor, reference: TokenReference): Promise<boolean>;
   /** Revokes every live token of a purpose for a subject (e.g. other reset links after a reset). */
   revokeAllFor(executor: Executor, subject: string, purpose: string): Promise<number>;
+  /**
+   * Holds changes until they are confirmed (Ash `store_confirmation_changes`): issues a token for
+   * `purpose` whose extra data carries `changes`; nothing is applied until the token is consumed.
+   */
+  storeConfirmationChanges(
+    executor: Executor,
+    input: { purpose: string; subject: string; changes: Record<string, unknown>; ttlSeconds: number },
+  ): Promise<{ token: string; jti: string; expiresAt: Date }>;
+  /** The changes held by a live confirmation token, by jti (Ash `get_confirmation_changes`); null otherwise. */
+  getConfirmationChanges(executor: Executor, jti: string): Promise<Record<string, unknown> | null>;
+  /** The newest live token of a purpose for a subject (e.g. a pending email change); null when none. */
+  findLiveFor(executor: Executor, subject: string, purpose: string): Promise<StoredToken | null>;
   /** Tokens past their expiry (Ash `read_expired`). */
   readExpired(executor: Executor, limit?: number): Promise<StoredToken[]>;
   /** Deletes tokens past their expiry (Ash `expunge_expired`). */
@@ -51,22 +66,24 @@ const DEFAULT_REVOCATION_TTL_SECONDS = 400 * 86_400;
 
 export function createTokenStore(deps: { clock: Clock }): TokenStore {
   const { clock } = deps;
+  const issue: TokenStore["issue"] = async (executor, input) => {
+    const token = generateSecretToken();
+    const now = clock.now();
+    const row = await insertToken(executor, {
+      id: generateId(),
+      jti: generateId(),
+      tokenHash: digestToken(token),
+      purpose: input.purpose,
+      subject: input.subject,
+      extraData: input.extraData ?? {},
+      expiresAt: addSeconds(now, input.ttlSeconds),
+      createdAt: now,
+    });
+    return { token, jti: row.jti, expiresAt: row.expiresAt };
+  };
+
   return {
-    async issue(executor, input) {
-      const token = generateSecretToken();
-      const now = clock.now();
-      const row = await insertToken(executor, {
-        id: generateId(),
-        jti: generateId(),
-        tokenHash: digestToken(token),
-        purpose: input.purpose,
-        subject: input.subject,
-        extraData: input.extraData ?? {},
-        expiresAt: addSeconds(now, input.ttlSeconds),
-        createdAt: now,
-      });
-      return { token, jti: row.jti, expiresAt: row.expiresAt };
-    },
+    issue,
     store: (executor, input) =>
       insertToken(executor, {
         id: generateId(),
@@ -98,6 +115,15 @@ export function createTokenStore(deps: { clock: Clock }): TokenStore {
       const row = await findToken(executor, byReference(reference));
       return row?.revokedAt != null;
     },
+    storeConfirmationChanges: (executor, input) =>
+      issue(executor, { purpose: input.purpose, subject: input.subject, ttlSeconds: input.ttlSeconds, extraData: { changes: input.changes } }),
+    async getConfirmationChanges(executor, jti) {
+      const row = await findToken(executor, { jti });
+      if (!row || row.consumedAt || row.revokedAt || row.expiresAt <= clock.now()) return null;
+      const changes = row.extraData.changes;
+      return changes && typeof changes === "object" ? (changes as Record<string, unknown>) : null;
+    },
+    findLiveFor: (executor, subject, purpose) => findLiveTokenFor(executor, subject, purpose, clock.now()),
     revokeAllFor: (executor, subject, purpose) => revokeTokensForSubject(executor, subject, purpose, clock.now()),
     readExpired: (executor, limit = 1000) => listExpiredTokens(executor, clock.now(), limit),
     expungeExpired: (executor) => deleteExpiredTokens(executor, clock.now()),

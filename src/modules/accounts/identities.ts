@@ -1,0 +1,473 @@
+import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
+import { generateId } from "../../kernel/crypto/random.js";
+import type { Database, Executor } from "../../kernel/db/database.js";
+import { uniqueViolation } from "../../kernel/db/errors.js";
+import { AppError } from "../../kernel/errors/app-error.js";
+import type { RequestContext } from "../../kernel/http/request-context.js";
+import type { Mailer } from "../../kernel/mail/mailer.js";
+import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
+import type { RateRules } from "../../kernel/rate-limit/rules.js";
+import type { Clock } from "../../kernel/time/clock.js";
+import type { AuditService } from "../audit/index.js";
+import { isPasswordTooLong, normalizePassword } from "../passwords/policy.js";
+import { PasswordErrors } from "../passwords/errors.js";
+import { codeFailure, codeLocked, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
+import { confirmationEmail } from "./emails.js";
+import { AccountErrors } from "./errors.js";
+import { enforceSendLimits, enqueueCode } from "./identity-delivery.js";
+import { normalizeEmail, normalizeIdentity, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
+import {
+  deleteIdentity,
+  findIdentityWithUser,
+  findUserById,
+  insertIdentity,
+  insertUser,
+  listIdentities,
+  lockUser,
+  updateIdentity,
+  updateUser,
+} from "./store.js";
+import type { IdentityRow, UserRow } from "./tables.js";
+import { toIdentity, toUser, type Identity, type User } from "./views.js";
+
+export interface IdentitiesConfig {
+  codeTtlSeconds: number;
+  emailConfirmationTtlSeconds: number;
+  emailChangeTtlSeconds: number;
+  defaultPhoneRegion: string | null;
+}
+
+export interface IdentitiesDeps {
+  db: Database;
+  clock: Clock;
+  hasher: PasswordHasher;
+  tokens: TokenStore;
+  codes: MagicCodes;
+  mailer: Mailer;
+  audit: AuditService;
+  limiter: RateLimiter;
+  rules: RateRules;
+  config: IdentitiesConfig;
+}
+
+/** How a verification reaches an email address: a numeric code, or a link. Phones always get a code. */
+export type VerificationMethod = "code" | "link";
+
+/** The user and identity a passwordless sign-in resolved to. */
+export interface SignInIdentity {
+  user: UserRow;
+  identity: IdentityRow;
+  /** A passwordless user was created for a new identity. */
+  created: boolean;
+  /** The identity was unverified until this sign-in proved control of it. */
+  firstVerification: boolean;
+}
+
+/**
+ * Identities (EzAuth): the email addresses and phone numbers of users, how they are verified (by
+ * code or link), added and removed, and how a user's email address is changed (held until the new
+ * address confirms it, Ash `store_confirmation_changes`). Responses of sending methods never say
+ * whether an identity belongs to an account.
+ */
+export interface IdentitiesService {
+  /** Normalises an email (lower case) or phone (E.164). Throws invalid_email, invalid_phone_number. */
+  normalize(input: IdentityInput): NormalizedIdentity;
+  /** A verified identity with its user (EzAuth `get_verified_identity`); null when unknown or unverified. */
+  getVerified(input: IdentityInput): Promise<{ user: User; identity: Identity } | null>;
+  /**
+   * The user of a verified identity, creating a passwordless user when the identity is new and
+   * verifying it when it was unverified (EzAuth `find_or_create_*_identity`). The caller vouches
+   * that control of the identity was proven.
+   */
+  findOrCreateVerified(input: IdentityInput, context: RequestContext): Promise<{ user: User; identity: Identity; created: boolean }>;
+  /** Creates a passwordless user with one verified identity (EzAuth `create_user_with_email/phone`). Throws identity_taken. */
+  createPasswordlessUser(input: IdentityInput, context: RequestContext): Promise<{ user: User; identity: Identity }>;
+  list(userId: string): Promise<Identity[]>;
+  /** True when the email or phone belongs to an account, verified or not. */
+  isTaken(input: IdentityInput): Promise<boolean>;
+  /**
+   * Sends a code (or, for an email, a link) that adds the identity to the user's account, or
+   * verifies it if it is already there unverified. Silent when the identity belongs to another
+   * account or is already verified. Throws rate_limited, too_many_code_attempts.
+   */
+  requestVerification(userId: string, input: IdentityInput & { method?: VerificationMethod }, context: RequestContext): Promise<void>;
+  /**
+   * Checks a verification code and adds or verifies the identity. With `userId`, the code must
+   * have been requested by that user. Throws invalid_code, too_many_code_attempts, identity_taken.
+   */
+  verifyWithCode(input: IdentityInput & { code: string; userId?: string }, context: RequestContext): Promise<{ user: User; identity: Identity }>;
+  /**
+   * Consumes an emailed verification link: post-signup confirmation and added addresses alike.
+   * Throws invalid_confirmation_token.
+   */
+  verifyWithLink(token: string, context: RequestContext): Promise<{ user: User; identity: Identity }>;
+  /** Sends a new confirmation link or code to an unverified email address; silent otherwise. */
+  resendEmailConfirmation(email: string, method: VerificationMethod, context: RequestContext): Promise<void>;
+  /** Removes an identity from the user's account. Throws identity_not_found, last_sign_in_method. */
+  remove(userId: string, identityId: string, context: RequestContext): Promise<void>;
+  /**
+   * Holds a change of email address until the new address confirms it: a link to the new address,
+   * a notice to the old one. Requires the current password when the account has one. Silent when
+   * the new address belongs to another account. Throws invalid_email, email_unchanged,
+   * invalid_current_password, rate_limited.
+   */
+  requestEmailChange(userId: string, input: { email: string; currentPassword?: string }, context: RequestContext): Promise<void>;
+  /** Applies a held email change with the link's token. Throws invalid_email_change_token, identity_taken. */
+  confirmEmailChange(token: string, context: RequestContext): Promise<User>;
+  /** The email change waiting for confirmation (Ash `get_confirmation_changes`), if any. */
+  pendingEmailChange(userId: string): Promise<{ email: string; expiresAt: Date } | null>;
+
+  // In-transaction building blocks for the passwordless and passwords modules.
+  /** Resolves a proven identity to its user for sign-in, verifying it, or creating a user when allowed; null otherwise. */
+  resolveForSignIn(executor: Executor, identity: NormalizedIdentity, options: { allowSignUp: boolean; method: string }, context: RequestContext): Promise<SignInIdentity | null>;
+  findRow(executor: Executor, identity: NormalizedIdentity): Promise<{ identity: IdentityRow; user: UserRow } | null>;
+  /** Marks an identity verified and keeps the user's primary email in step. */
+  markVerified(executor: Executor, identity: IdentityRow): Promise<UserRow>;
+}
+
+/** Verification codes carry who asked and what verifying does. */
+interface VerificationIntent {
+  userId: string;
+  intent: "add" | "verify";
+}
+
+const isIntent = (data: Record<string, unknown>): data is Record<string, unknown> & VerificationIntent =>
+  typeof data.userId === "string" && (data.intent === "add" || data.intent === "verify");
+
+export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService {
+  const { db, clock, hasher, tokens, codes, mailer, audit, limiter, rules, config } = deps;
+
+  const normalize = (input: IdentityInput): NormalizedIdentity => {
+    const normalized = normalizeIdentity(input, config.defaultPhoneRegion);
+    if (!normalized) throw new AppError(input.type === "email" ? AccountErrors.invalid_email : AccountErrors.invalid_phone_number);
+    return normalized;
+  };
+
+  /**
+   * users.email is the primary email: one of the user's email identities (the current one while it
+   * exists, else a verified one, else any), with its verification mirrored in email_confirmed_at.
+   */
+  const syncPrimaryEmail = async (executor: Executor, userId: string): Promise<UserRow> => {
+    const user = (await findUserById(executor, userId))!;
+    const emails = (await listIdentities(executor, userId)).filter((i) => i.type === "email");
+    const current = user.email === null ? undefined : emails.find((i) => i.value === normalizeEmail(user.email!));
+    const primary = current ?? emails.find((i) => i.verifiedAt !== null) ?? emails[0];
+    const email = primary ? (current ? user.email : primary.value) : null;
+    const confirmedAt = primary?.verifiedAt ?? null;
+    if (email === user.email && confirmedAt?.getTime() === user.emailConfirmedAt?.getTime()) return user;
+    return (await updateUser(executor, userId, { email, emailConfirmedAt: confirmedAt, updatedAt: clock.now() }))!;
+  };
+
+  const markVerified = async (executor: Executor, identity: IdentityRow): Promise<UserRow> => {
+    if (identity.verifiedAt === null) await updateIdentity(executor, identity.id, { verifiedAt: clock.now() });
+    return syncPrimaryEmail(executor, identity.userId);
+  };
+
+  /** Adds a verified identity to a user, or verifies it when the user has it already. Throws identity_taken. */
+  const attachVerified = async (executor: Executor, userId: string, identity: NormalizedIdentity, context: RequestContext) => {
+    const existing = await findIdentityWithUser(executor, identity.type, identity.value);
+    if (existing && existing.user.id !== userId) throw new AppError(AccountErrors.identity_taken);
+    if (existing) {
+      const user = await markVerified(executor, existing.identity);
+      if (existing.identity.verifiedAt === null) {
+        await audit.record(executor, { action: "identity.verified", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: existing.identity.id, type: identity.type } });
+      }
+      return { user, identity: { ...existing.identity, verifiedAt: existing.identity.verifiedAt ?? clock.now() } };
+    }
+    const row = await insertSavepointed(executor, (sp) =>
+      insertIdentity(sp, { id: generateId(), userId, type: identity.type, value: identity.value, verifiedAt: clock.now(), createdAt: clock.now() }),
+    );
+    if (!row) throw new AppError(AccountErrors.identity_taken);
+    await audit.record(executor, { action: "identity.added", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: row.id, type: identity.type } });
+    return { user: await syncPrimaryEmail(executor, userId), identity: row };
+  };
+
+  /**
+   * Runs an insert that may hit a unique index in a savepoint, so that losing a race to a
+   * concurrent insert of the same identity leaves the caller's transaction usable: null then.
+   */
+  const insertSavepointed = async <T>(executor: Executor, insert: (savepoint: Executor) => Promise<T>): Promise<T | null> => {
+    try {
+      return await executor.transaction((savepoint) => insert(savepoint));
+    } catch (error) {
+      if (uniqueViolation(error) !== null) return null;
+      throw error;
+    }
+  };
+
+  const insertPasswordlessUser = async (executor: Executor, identity: NormalizedIdentity, method: string, context: RequestContext) => {
+    const now = clock.now();
+    const created = await insertSavepointed(executor, async (sp) => {
+      const user = await insertUser(sp, {
+        id: generateId(),
+        email: identity.type === "email" ? identity.value : null,
+        emailConfirmedAt: identity.type === "email" ? now : null,
+        username: null,
+        passwordHash: null,
+        name: null,
+        metadata: {},
+        createdAt: now,
+        updatedAt: now,
+      });
+      const row = await insertIdentity(sp, { id: generateId(), userId: user.id, type: identity.type, value: identity.value, verifiedAt: now, createdAt: now });
+      return { user, identity: row };
+    });
+    if (!created) return null;
+    await audit.record(executor, {
+      action: "user.registered",
+      actorUserId: created.user.id,
+      subjectUserId: created.user.id,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      data: { method, identityType: identity.type },
+    });
+    return created;
+  };
+
+  const resolveForSignIn: IdentitiesService["resolveForSignIn"] = async (executor, identity, options, context) => {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const found = await findIdentityWithUser(executor, identity.type, identity.value);
+      if (found) {
+        const firstVerification = found.identity.verifiedAt === null;
+        const user = firstVerification ? await markVerified(executor, found.identity) : found.user;
+        if (firstVerification) {
+          await audit.record(executor, { action: "identity.verified", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { identityId: found.identity.id, type: identity.type, method: options.method } });
+        }
+        return { user, identity: found.identity, created: false, firstVerification };
+      }
+      if (!options.allowSignUp) return null;
+      const created = await insertPasswordlessUser(executor, identity, options.method, context);
+      if (created) return { ...created, created: true, firstVerification: false };
+      // Another request created this identity a moment ago: look again and use it.
+    }
+    return null;
+  };
+
+
+  /** Queues a code or link verifying `identity` for `intent`; returns the code outcome when locked. */
+  const queueVerification = async (executor: Executor, identity: NormalizedIdentity, intent: VerificationIntent, method: VerificationMethod) => {
+    if (identity.type === "email" && method === "link") {
+      const { token } = await tokens.issue(executor, {
+        purpose: TokenPurposes.emailConfirmation,
+        subject: intent.userId,
+        ttlSeconds: config.emailConfirmationTtlSeconds,
+        extraData: { email: identity.value, intent: intent.intent },
+      });
+      const link = mailer.link("/ui/confirm-email", { token });
+      const ttlSeconds = config.emailConfirmationTtlSeconds;
+      await mailer.enqueue(
+        executor,
+        intent.intent === "add"
+          ? { to: identity.value, template: "verify-email-link", variables: { link, ttlSeconds } }
+          : confirmationEmail({ to: identity.value, productName: mailer.productName, link, ttlSeconds }),
+      );
+      return { issued: true as const };
+    }
+    const issued = await codes.issue(executor, {
+      purpose: CodePurposes.identityVerification,
+      channel: identity.type,
+      recipient: identity.value,
+      ttlSeconds: config.codeTtlSeconds,
+      extraData: { ...intent },
+    });
+    if (issued.issued) await enqueueCode(mailer, executor, identity, "verification-code", { code: issued.code, ttlSeconds: config.codeTtlSeconds });
+    return issued;
+  };
+
+  const checkCurrentPassword = async (user: UserRow, currentPassword: string | undefined) => {
+    if (user.passwordHash === null) return;
+    const ok =
+      currentPassword !== undefined &&
+      !isPasswordTooLong(currentPassword) &&
+      (await hasher.verify(user.passwordHash, normalizePassword(currentPassword)));
+    if (!ok) throw new AppError(PasswordErrors.invalid_current_password);
+  };
+
+  return {
+    normalize,
+
+    async getVerified(input) {
+      const identity = normalize(input);
+      const found = await findIdentityWithUser(db, identity.type, identity.value);
+      if (!found || found.identity.verifiedAt === null) return null;
+      return { user: toUser(found.user), identity: toIdentity(found.identity) };
+    },
+
+    async findOrCreateVerified(input, context) {
+      const identity = normalize(input);
+      const resolved = await db.transaction((tx) => resolveForSignIn(tx, identity, { allowSignUp: true, method: "library" }, context));
+      if (!resolved) throw new AppError(AccountErrors.identity_taken); // unreachable: sign-up is allowed
+      const fresh = resolved.identity.verifiedAt ? resolved.identity : { ...resolved.identity, verifiedAt: resolved.user.updatedAt };
+      return { user: toUser(resolved.user), identity: toIdentity(fresh), created: resolved.created };
+    },
+
+    async createPasswordlessUser(input, context) {
+      const identity = normalize(input);
+      const created = await db.transaction((tx) => insertPasswordlessUser(tx, identity, "library", context));
+      if (!created) throw new AppError(AccountErrors.identity_taken);
+      return { user: toUser(created.user), identity: toIdentity(created.identity) };
+    },
+
+    list: async (userId) => (await listIdentities(db, userId)).map(toIdentity),
+
+    async isTaken(input) {
+      const identity = normalize(input);
+      return (await findIdentityWithUser(db, identity.type, identity.value)) !== null;
+    },
+
+    async requestVerification(userId, input, context) {
+      const identity = normalize(input);
+      const method = identity.type === "phone" ? "code" : (input.method ?? "code");
+      await enforceSendLimits(limiter, rules, identity, CodePurposes.identityVerification, context);
+      const outcome = await db.transaction(async (tx) => {
+        const existing = await findIdentityWithUser(tx, identity.type, identity.value);
+        // Someone else's, or already verified: nothing to send, and the answer is the same.
+        if (existing && (existing.user.id !== userId || existing.identity.verifiedAt !== null)) return { issued: true as const, queued: false };
+        const issued = await queueVerification(tx, identity, { userId, intent: existing ? "verify" : "add" }, method);
+        if (issued.issued) {
+          await audit.record(tx, { action: "identity.verification_requested", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { type: identity.type, method } });
+        }
+        return { ...issued, queued: issued.issued };
+      });
+      if (!outcome.issued) throw codeLocked(outcome.retryAfterSeconds);
+      if (outcome.queued) mailer.dispatch();
+    },
+
+    async verifyWithCode(input, context) {
+      await limiter.enforce([[rules.codeVerifyPerIp, context.ip]]);
+      const identity = normalize(input);
+      const outcome = await db.transaction(async (tx) => {
+        const check = await codes.verify(tx, { purpose: CodePurposes.identityVerification, channel: identity.type, recipient: identity.value, code: input.code });
+        if (!check.ok) return { check };
+        const intent = check.extraData;
+        // A code requested by one user cannot add the identity to another's account.
+        if (!isIntent(intent) || (input.userId !== undefined && intent.userId !== input.userId)) return { check: { ok: false as const, reason: "invalid" as const } };
+        if (intent.intent === "add") return { check, result: await attachVerified(tx, intent.userId, identity, context) };
+        const existing = await findIdentityWithUser(tx, identity.type, identity.value);
+        if (!existing || existing.user.id !== intent.userId) return { check: { ok: false as const, reason: "invalid" as const } };
+        return { check, result: await attachVerified(tx, intent.userId, identity, context) };
+      });
+      if (!outcome.result) throw codeFailure(outcome.check);
+      return { user: toUser(outcome.result.user), identity: toIdentity(outcome.result.identity) };
+    },
+
+    async verifyWithLink(token, context) {
+      const result = await db.transaction(async (tx) => {
+        const stored = await tokens.consume(tx, token, TokenPurposes.emailConfirmation);
+        const email = typeof stored?.extraData.email === "string" ? normalizeEmail(stored.extraData.email) : null;
+        if (!stored?.subject || !email) return null;
+        const existing = await findIdentityWithUser(tx, "email", email);
+        // The address must still be the one the link was sent for: a link for an address the user
+        // has since replaced confirms nothing.
+        if (existing?.user.id === stored.subject) {
+          const attached = await attachVerified(tx, stored.subject, { type: "email", value: email }, context);
+          await audit.record(tx, { action: "email.confirmed", actorUserId: stored.subject, subjectUserId: stored.subject, ip: context.ip, userAgent: context.userAgent });
+          return attached;
+        }
+        if (!existing && stored.extraData.intent === "add" && (await findUserById(tx, stored.subject))) {
+          return attachVerified(tx, stored.subject, { type: "email", value: email }, context);
+        }
+        return null;
+      });
+      if (!result) throw new AppError(AccountErrors.invalid_confirmation_token);
+      return { user: toUser(result.user), identity: toIdentity(result.identity) };
+    },
+
+    async resendEmailConfirmation(email, method, context) {
+      const identity = normalizeIdentity({ type: "email", value: email }, null);
+      await limiter.enforce([
+        [rules.mailPerIp, context.ip],
+        [rules.mailPerTarget, identity?.value ?? email.trim().toLowerCase()],
+        // Codes are throttled per resend interval; links keep the older per-window limit only.
+        ...(method === "code" ? [[rules.resendPerTarget, `${CodePurposes.identityVerification}:email:${identity?.value}`] as [typeof rules.resendPerTarget, string]] : []),
+      ]);
+      if (!identity) return;
+      const outcome = await db.transaction(async (tx) => {
+        const existing = await findIdentityWithUser(tx, "email", identity.value);
+        if (!existing || existing.identity.verifiedAt !== null) return { issued: true as const, queued: false };
+        const issued = await queueVerification(tx, identity, { userId: existing.user.id, intent: "verify" }, method);
+        return { ...issued, queued: issued.issued };
+      });
+      // A locked identity gets nothing new, silently: this endpoint answers the same for everyone.
+      if (outcome.queued) mailer.dispatch();
+    },
+
+    async remove(userId, identityId, context) {
+      await db.transaction(async (tx) => {
+        // Locking the user serialises removals: two at once cannot both leave "one other" behind.
+        const user = await lockUser(tx, userId);
+        const identities = user ? await listIdentities(tx, userId) : [];
+        const target = identities.find((i) => i.id === identityId);
+        if (!user || !target) throw new AppError(AccountErrors.identity_not_found);
+        const remaining = identities.filter((i) => i.id !== identityId);
+        // A password needs a login name to be typed with: with no identity left, only a username.
+        const passwordStillUsable = user.passwordHash !== null && user.username !== null;
+        if (remaining.length === 0 && !passwordStillUsable) throw new AppError(AccountErrors.last_sign_in_method);
+        await deleteIdentity(tx, target.id);
+        await syncPrimaryEmail(tx, userId);
+        await audit.record(tx, { action: "identity.removed", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: target.id, type: target.type } });
+      });
+    },
+
+    async requestEmailChange(userId, input, context) {
+      const identity = normalize({ type: "email", value: input.email });
+      const user = await findUserById(db, userId);
+      if (!user) throw new AppError(AccountErrors.user_not_found);
+      if (user.email !== null && normalizeEmail(user.email) === identity.value) throw new AppError(AccountErrors.email_unchanged);
+      await checkCurrentPassword(user, input.currentPassword);
+      await enforceSendLimits(limiter, rules, identity, TokenPurposes.emailChange, context);
+      const queued = await db.transaction(async (tx) => {
+        const existing = await findIdentityWithUser(tx, "email", identity.value);
+        if (existing && existing.user.id !== userId) return false;
+        // One change at a time: a new request replaces the one waiting.
+        await tokens.revokeAllFor(tx, userId, TokenPurposes.emailChange);
+        const { token } = await tokens.storeConfirmationChanges(tx, {
+          purpose: TokenPurposes.emailChange,
+          subject: userId,
+          changes: { email: input.email.trim(), from: user.email },
+          ttlSeconds: config.emailChangeTtlSeconds,
+        });
+        const link = mailer.link("/ui/confirm-email-change", { token });
+        await mailer.enqueue(tx, { to: identity.value, template: "email-change-confirm", variables: { link, ttlSeconds: config.emailChangeTtlSeconds } });
+        if (user.email) await mailer.enqueue(tx, { to: user.email, template: "email-change-notice", variables: { newEmail: input.email.trim() } });
+        await audit.record(tx, { action: "email_change.requested", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent });
+        return true;
+      });
+      if (queued) mailer.dispatch();
+    },
+
+    async confirmEmailChange(token, context) {
+      const user = await db.transaction(async (tx) => {
+        const stored = await tokens.consume(tx, token, TokenPurposes.emailChange);
+        const changes = stored?.extraData.changes as { email?: unknown; from?: unknown } | undefined;
+        const user = stored?.subject ? await lockUser(tx, stored.subject) : null;
+        const email = typeof changes?.email === "string" ? changes.email : null;
+        const next = email ? normalizeEmail(email) : null;
+        // The change was asked of the address the account had then; if that has changed since, it is stale.
+        if (!user || !email || !next || (changes?.from ?? null) !== user.email) return null;
+        const existing = await findIdentityWithUser(tx, "email", next);
+        if (existing && existing.user.id !== user.id) throw new AppError(AccountErrors.identity_taken);
+        const previous = user.email ? await findIdentityWithUser(tx, "email", normalizeEmail(user.email) ?? "") : null;
+        if (previous && previous.identity.value !== next) await deleteIdentity(tx, previous.identity.id);
+        if (existing) await updateIdentity(tx, existing.identity.id, { verifiedAt: existing.identity.verifiedAt ?? clock.now() });
+        else await insertIdentity(tx, { id: generateId(), userId: user.id, type: "email", value: next, verifiedAt: clock.now(), createdAt: clock.now() });
+        // The link reached the new address: it is confirmed as it becomes the primary one.
+        await updateUser(tx, user.id, { email, emailConfirmedAt: clock.now(), updatedAt: clock.now() });
+        await audit.record(tx, { action: "email.changed", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { from: user.email, to: email } });
+        return syncPrimaryEmail(tx, user.id);
+      });
+      if (!user) throw new AppError(AccountErrors.invalid_email_change_token);
+      return toUser(user);
+    },
+
+    async pendingEmailChange(userId) {
+      const stored = await tokens.findLiveFor(db, userId, TokenPurposes.emailChange);
+      const changes = stored ? await tokens.getConfirmationChanges(db, stored.jti) : null;
+      return stored && typeof changes?.email === "string" ? { email: changes.email, expiresAt: stored.expiresAt } : null;
+    },
+
+    resolveForSignIn,
+    findRow: (executor, identity) => findIdentityWithUser(executor, identity.type, identity.value),
+    markVerified,
+  };
+}

@@ -1,0 +1,138 @@
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { generateId, generateNumericCode } from "../../kernel/crypto/random.js";
+import { AppError } from "../../kernel/errors/app-error.js";
+import type { Executor } from "../../kernel/db/database.js";
+import { addSeconds, type Clock } from "../../kernel/time/clock.js";
+import { deleteIdleMagicCodes, insertMagicCodeIfAbsent, lockMagicCode, updateMagicCode } from "./store.js";
+import { TokenErrors } from "./errors.js";
+import type { MagicCodeRow } from "./tables.js";
+
+/** Purposes of codes sent by Gatehouse. A code of one purpose never satisfies another. */
+export const CodePurposes = {
+  signIn: "sign_in",
+  identityVerification: "identity_verification",
+  passwordRecovery: "password_recovery",
+} as const;
+
+/** Where a code was sent: the channel (email, phone) and the normalised address or number. */
+export interface CodeRecipient {
+  channel: string;
+  recipient: string;
+}
+
+export type CodeIssue = { issued: true; code: string; expiresAt: Date } | { issued: false; retryAfterSeconds: number };
+
+export type CodeCheck =
+  | { ok: true; extraData: Record<string, unknown> }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "locked"; retryAfterSeconds: number };
+
+export const codeLocked = (retryAfterSeconds: number) => new AppError(TokenErrors.too_many_code_attempts, { retryAfterSeconds });
+
+/** The error of a refused code: too_many_code_attempts (429, Retry-After) while locked, else invalid_code. */
+export function codeFailure(check: CodeCheck): AppError {
+  return !check.ok && check.reason === "locked" ? codeLocked(check.retryAfterSeconds) : new AppError(TokenErrors.invalid_code);
+}
+
+/**
+ * Short numeric codes (EzAuth magic codes): low entropy, so they are only ever looked up scoped to
+ * the recipient they were sent to, for one purpose, and guessing is bounded twice: a code dies after
+ * `maxAttempts` wrong guesses, and the same number of failures across codes locks the recipient's
+ * codes of that purpose until the failure window ends. Requesting a new code replaces the previous
+ * one (only the latest works) without clearing the failures.
+ *
+ * Both methods take the caller's executor and lock the row for the rest of its transaction, so
+ * concurrent guesses are counted one after the other. A caller must commit the transaction of a
+ * failed `verify`, or the failure is not counted: return the outcome from the transaction and
+ * throw after it.
+ */
+export interface MagicCodes {
+  /** Issues a new code (replacing any live one), or refuses while the recipient is locked. */
+  issue(executor: Executor, input: CodeRecipient & { purpose: string; ttlSeconds: number; extraData?: Record<string, unknown> }): Promise<CodeIssue>;
+  /** Checks a code in constant time; consumes it on success and clears the failure count. */
+  verify(executor: Executor, input: CodeRecipient & { purpose: string; code: string }): Promise<CodeCheck>;
+  /** Deletes rows with neither a live code nor a failure window still running. */
+  expunge(executor: Executor): Promise<number>;
+}
+
+export interface MagicCodesConfig {
+  length: number;
+  maxAttempts: number;
+  lockoutSeconds: number;
+}
+
+export function createMagicCodes(deps: { clock: Clock; masterKey: Buffer; config: MagicCodesConfig }): MagicCodes {
+  const { clock, config } = deps;
+  // A keyed hash: a copy of the table alone does not give the codes back, as a plain SHA-256 of a
+  // six-digit code would after a million guesses. The key is derived for this purpose only.
+  const key = Buffer.from(hkdfSync("sha256", deps.masterKey, Buffer.alloc(0), "gatehouse:magic-codes", 32));
+  // Purpose and recipient are in the MAC too: a hash copied to another row matches nothing there.
+  const codeHash = (purpose: string, to: CodeRecipient, code: string) =>
+    createHmac("sha256", key).update(`${purpose}\n${to.channel}\n${to.recipient}\n${code}`, "utf8").digest();
+
+  const secondsUntil = (date: Date | null) => Math.max(1, Math.ceil(((date?.getTime() ?? 0) - clock.now().getTime()) / 1000));
+  const isLocked = (row: MagicCodeRow, now: Date) =>
+    row.failedAttempts >= config.maxAttempts && row.failuresResetAt !== null && row.failuresResetAt > now;
+
+  /** The row of (purpose, recipient), created empty if absent, locked for this transaction. */
+  const lockedRow = async (executor: Executor, purpose: string, to: CodeRecipient): Promise<MagicCodeRow> => {
+    const now = clock.now();
+    await insertMagicCodeIfAbsent(executor, { id: generateId(), purpose, channel: to.channel, recipient: to.recipient, createdAt: now, updatedAt: now });
+    return (await lockMagicCode(executor, purpose, to.channel, to.recipient))!;
+  };
+
+  return {
+    async issue(executor, input) {
+      const now = clock.now();
+      const row = await lockedRow(executor, input.purpose, input);
+      if (isLocked(row, now)) return { issued: false, retryAfterSeconds: secondsUntil(row.failuresResetAt) };
+      const windowOver = row.failuresResetAt === null || row.failuresResetAt <= now;
+      const code = generateNumericCode(config.length);
+      const expiresAt = addSeconds(now, input.ttlSeconds);
+      await updateMagicCode(executor, row.id, {
+        codeHash: codeHash(input.purpose, input, code).toString("hex"),
+        extraData: input.extraData ?? {},
+        expiresAt,
+        codeAttempts: 0,
+        // Failures outlive codes: only the end of the window clears them.
+        ...(windowOver ? { failedAttempts: 0, failuresResetAt: null } : {}),
+        updatedAt: now,
+      });
+      return { issued: true, code, expiresAt };
+    },
+
+    async verify(executor, input) {
+      const now = clock.now();
+      const row = await lockedRow(executor, input.purpose, input);
+      if (isLocked(row, now)) return { ok: false, reason: "locked", retryAfterSeconds: secondsUntil(row.failuresResetAt) };
+
+      const presented = codeHash(input.purpose, input, input.code.trim());
+      // Compared in constant time against the stored MAC, or against a dummy when there is no live
+      // code, so the answer time does not tell whether a code exists for this recipient.
+      const stored = row.codeHash ? Buffer.from(row.codeHash, "hex") : Buffer.alloc(presented.length);
+      const matches = timingSafeEqual(stored, presented);
+      const live = row.codeHash !== null && row.expiresAt !== null && row.expiresAt > now && row.codeAttempts < config.maxAttempts;
+      if (matches && live) {
+        await updateMagicCode(executor, row.id, { codeHash: null, expiresAt: null, codeAttempts: 0, failedAttempts: 0, failuresResetAt: null, updatedAt: now });
+        return { ok: true, extraData: row.extraData };
+      }
+
+      // Every wrong answer counts, whether or not a code was live (or an account exists): the
+      // lock then behaves the same for every recipient and says nothing about either.
+      const windowOver = row.failuresResetAt === null || row.failuresResetAt <= now;
+      const failedAttempts = windowOver ? 1 : row.failedAttempts + 1;
+      const codeAttempts = row.codeAttempts + 1;
+      const dead = codeAttempts >= config.maxAttempts || failedAttempts >= config.maxAttempts;
+      await updateMagicCode(executor, row.id, {
+        codeAttempts,
+        failedAttempts,
+        failuresResetAt: windowOver ? addSeconds(now, config.lockoutSeconds) : row.failuresResetAt,
+        ...(dead ? { codeHash: null, expiresAt: null } : {}),
+        updatedAt: now,
+      });
+      return { ok: false, reason: "invalid" };
+    },
+
+    expunge: (executor) => deleteIdleMagicCodes(executor, clock.now()),
+  };
+}
