@@ -122,7 +122,7 @@ export interface IdentitiesService {
   resolveForSignIn(executor: Executor, identity: NormalizedIdentity, options: { allowSignUp: boolean; method: string }, context: RequestContext): Promise<SignInIdentity | null>;
   findRow(executor: Executor, identity: NormalizedIdentity): Promise<{ identity: IdentityRow; user: UserRow } | null>;
   /** Marks an identity verified and keeps the user's primary email in step. */
-  markVerified(executor: Executor, identity: IdentityRow): Promise<UserRow>;
+  markVerified(executor: Executor, identity: IdentityRow): Promise<{ user: UserRow; identity: IdentityRow }>;
 }
 
 /** Verification codes carry who asked and what verifying does. */
@@ -158,9 +158,9 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     return (await updateUser(executor, userId, { email, emailConfirmedAt: confirmedAt, updatedAt: clock.now() }))!;
   };
 
-  const markVerified = async (executor: Executor, identity: IdentityRow): Promise<UserRow> => {
-    if (identity.verifiedAt === null) await updateIdentity(executor, identity.id, { verifiedAt: clock.now() });
-    return syncPrimaryEmail(executor, identity.userId);
+  const markVerified = async (executor: Executor, identity: IdentityRow) => {
+    const verified = identity.verifiedAt === null ? ((await updateIdentity(executor, identity.id, { verifiedAt: clock.now() })) ?? identity) : identity;
+    return { user: await syncPrimaryEmail(executor, identity.userId), identity: verified };
   };
 
   /** Adds a verified identity to a user, or verifies it when the user has it already. Throws identity_taken. */
@@ -168,11 +168,11 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     const existing = await findIdentityWithUser(executor, identity.type, identity.value);
     if (existing && existing.user.id !== userId) throw new AppError(AccountErrors.identity_taken);
     if (existing) {
-      const user = await markVerified(executor, existing.identity);
+      const verified = await markVerified(executor, existing.identity);
       if (existing.identity.verifiedAt === null) {
         await audit.record(executor, { action: "identity.verified", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: existing.identity.id, type: identity.type } });
       }
-      return { user, identity: { ...existing.identity, verifiedAt: existing.identity.verifiedAt ?? clock.now() } };
+      return verified;
     }
     const row = await insertSavepointed(executor, (sp) =>
       insertIdentity(sp, { id: generateId(), userId, type: identity.type, value: identity.value, verifiedAt: clock.now(), createdAt: clock.now() }),
@@ -229,11 +229,11 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
       const found = await findIdentityWithUser(executor, identity.type, identity.value);
       if (found) {
         const firstVerification = found.identity.verifiedAt === null;
-        const user = firstVerification ? await markVerified(executor, found.identity) : found.user;
+        const { user, identity: row } = firstVerification ? await markVerified(executor, found.identity) : found;
         if (firstVerification) {
           await audit.record(executor, { action: "identity.verified", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { identityId: found.identity.id, type: identity.type, method: options.method } });
         }
-        return { user, identity: found.identity, created: false, firstVerification };
+        return { user, identity: row, created: false, firstVerification };
       }
       if (!options.allowSignUp) return null;
       const created = await insertPasswordlessUser(executor, identity, options.method, context);
@@ -297,8 +297,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
       const identity = normalize(input);
       const resolved = await db.transaction((tx) => resolveForSignIn(tx, identity, { allowSignUp: true, method: "library" }, context));
       if (!resolved) throw new AppError(AccountErrors.identity_taken); // unreachable: sign-up is allowed
-      const fresh = resolved.identity.verifiedAt ? resolved.identity : { ...resolved.identity, verifiedAt: resolved.user.updatedAt };
-      return { user: toUser(resolved.user), identity: toIdentity(fresh), created: resolved.created };
+      return { user: toUser(resolved.user), identity: toIdentity(resolved.identity), created: resolved.created };
     },
 
     async createPasswordlessUser(input, context) {

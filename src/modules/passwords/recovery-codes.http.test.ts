@@ -59,6 +59,22 @@ describe.each(databaseTargets())("password recovery by code on $name", (target) 
     expect(signedIn.json().session.userId).toBe(signedUp.user.id);
   });
 
+  it("lets a phone-only account sign in with its password when email confirmation is required", async () => {
+    const strict = await startTestGatehouse(target, { env: { GATEHOUSE_REQUIRE_EMAIL_CONFIRMATION: "true" } });
+    try {
+      const phone = uniquePhone();
+      const send = (url: string, payload: Record<string, unknown>) => strict.app.inject({ method: "POST", url, payload });
+      await send("/v1/sign-in-codes", { type: "phone", value: phone });
+      await send("/v1/sign-in-codes/verify", { type: "phone", value: phone, code: await latestCodeTo(strict.gatehouse, phone) });
+      await send("/v1/password-resets/codes", { type: "phone", value: phone });
+      const code = await latestCodeTo(strict.gatehouse, phone);
+      await send("/v1/password-resets/codes/complete", { type: "phone", value: phone, code, password: OTHER_STRONG_PASSWORD, passwordConfirmation: OTHER_STRONG_PASSWORD });
+      expect((await send("/v1/sessions", { login: phone, password: OTHER_STRONG_PASSWORD })).statusCode).toBe(201);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("does not spend the code on a refused password, but counts wrong codes", async () => {
     const user = await registerUser(t.app);
     await requestCode("email", user.email);

@@ -211,7 +211,8 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
         await recordFailure(user.id, method, "wrong_password", context);
         throw invalidCredentials();
       }
-      if (config.requireEmailConfirmation && user.emailConfirmedAt === null) {
+      // An account with no email address (phone only) has nothing to confirm.
+      if (config.requireEmailConfirmation && user.email !== null && user.emailConfirmedAt === null) {
         await recordFailure(user.id, method, "email_not_confirmed", context);
         throw new AppError(SessionErrors.email_not_confirmed);
       }
