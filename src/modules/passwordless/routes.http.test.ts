@@ -46,6 +46,9 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
       expect(body.session.method).toBe("magic_link");
       const identities = await t.app.inject({ method: "GET", url: "/v1/me/identities", headers: bearer(body.accessToken) });
       expect(identities.json().identities).toEqual([expect.objectContaining({ type: "email", value: email.toLowerCase(), verified: true })]);
+      const audit = await t.gatehouse.audit.listForUser(t.gatehouse.database.db, body.user.id, 10);
+      expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(["user.registered", "session.created"]));
+      expect(audit.find((e) => e.action === "user.registered")?.data).toMatchObject({ method: "magic_link", identityType: "email" });
     });
 
     it("signs in the existing account and answers requests the same whether or not the address has one", async () => {
@@ -148,6 +151,8 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
       expect(wrongful.json().error.code).toBe("invalid_credentials");
       expect((await t.app.inject({ method: "GET", url: "/v1/me", headers: bearer(squatterSession.accessToken) })).statusCode).toBe(401);
       expect((await t.app.inject({ method: "GET", url: "/v1/me", headers: bearer(owner.json().accessToken) })).statusCode).toBe(200);
+      const audit = await t.gatehouse.audit.listForUser(t.gatehouse.database.db, squatter.id, 20);
+      expect(audit.find((e) => e.action === "credentials.unverified_cleared")?.data).toMatchObject({ revokedSessions: 1 });
     });
 
     it("hands the sign-in token to the configured application in the URL fragment", async () => {
