@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { latestCodeTo, latestMessageTo, messagesTo, uniquePhone, wrongCode } from "../../../test/support/codes.js";
 import { bearer, OTHER_STRONG_PASSWORD, registerUser, signIn, STRONG_PASSWORD, uniqueEmail } from "../../../test/support/factories.js";
+import { latestEmailTo, tokenIn } from "../../../test/support/mail.js";
 import { databaseTargets } from "../../../test/support/test-database.js";
 import { startTestGatehouse, type TestGatehouse } from "../../../test/support/test-gatehouse.js";
 
@@ -41,6 +42,16 @@ describe.each(databaseTargets())("password recovery by code on $name", (target) 
     expect((await post("/v1/sessions", { login: user.email, password: OTHER_STRONG_PASSWORD })).statusCode).toBe(201);
     expect((await complete("email", user.email, code, "yet another long passphrase")).json().error.code).toBe("invalid_code");
     // The code proved the address: it is confirmed now.
+    expect((await t.gatehouse.accounts.getById(user.id))?.emailConfirmed).toBe(true);
+  });
+
+  it("verifies the address identity when a reset link is followed, as a code does", async () => {
+    const user = await registerUser(t.app);
+    await post("/v1/password-resets", { login: user.email });
+    const token = tokenIn(await latestEmailTo(t.gatehouse, user.email));
+    expect((await post("/v1/password-resets/complete", { token, password: OTHER_STRONG_PASSWORD, passwordConfirmation: OTHER_STRONG_PASSWORD })).statusCode).toBe(200);
+    const [identity] = await t.gatehouse.identities.list(user.id);
+    expect(identity).toMatchObject({ type: "email", verified: true });
     expect((await t.gatehouse.accounts.getById(user.id))?.emailConfirmed).toBe(true);
   });
 

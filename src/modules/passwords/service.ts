@@ -6,7 +6,7 @@ import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import { throttleKey, type RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
-import { enforceSendLimits, enqueueCode, type AccountsService, type IdentitiesService, type IdentityInput } from "../accounts/index.js";
+import { enforceSendLimits, enqueueCode, normalizeEmail, type AccountsService, type IdentitiesService, type IdentityInput } from "../accounts/index.js";
 import type { AuditService } from "../audit/index.js";
 import type { SessionsService } from "../sessions/index.js";
 import { codeFailure, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
@@ -116,8 +116,11 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
       const done = await db.transaction(async (tx) => {
         if (!(await tokens.consume(tx, input.token, TokenPurposes.passwordReset))) return false;
         const now = clock.now();
-        // Following the emailed link proves control of the address.
-        await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: now, ...(user.emailConfirmedAt ? {} : { emailConfirmedAt: now }) });
+        await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: now });
+        // Following the emailed link proves control of the address: its identity is verified.
+        const address = user.email ? normalizeEmail(user.email) : null;
+        const identity = address ? await identities.findRow(tx, { type: "email", value: address }) : null;
+        if (identity) await identities.markVerified(tx, identity.identity);
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await sessions.revokeAll(user.id, context, "password_reset", tx);
         await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent });
