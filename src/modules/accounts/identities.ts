@@ -1,7 +1,5 @@
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
-import { generateId } from "../../kernel/crypto/random.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
-import { uniqueViolation } from "../../kernel/db/errors.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
@@ -9,24 +7,14 @@ import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
-import { isPasswordTooLong, normalizePassword } from "../passwords/policy.js";
-import { PasswordErrors } from "../passwords/errors.js";
 import { codeFailure, codeLocked, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
 import { confirmationEmail } from "./emails.js";
 import { AccountErrors } from "./errors.js";
+import { createEmailChange, type EmailChange } from "./email-change.js";
 import { enforceSendLimits, enqueueCode } from "./identity-delivery.js";
+import { createIdentityRecords, type SignInIdentity } from "./identity-records.js";
 import { normalizeEmail, normalizeIdentity, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
-import {
-  deleteIdentity,
-  findIdentityWithUser,
-  findUserById,
-  insertIdentity,
-  insertUser,
-  listIdentities,
-  lockUser,
-  updateIdentity,
-  updateUser,
-} from "./store.js";
+import { deleteIdentity, findIdentityWithUser, findUserById, listIdentities, lockUser } from "./store.js";
 import type { IdentityRow, UserRow } from "./tables.js";
 import { toIdentity, toUser, type Identity, type User } from "./views.js";
 
@@ -53,15 +41,7 @@ export interface IdentitiesDeps {
 /** How a verification reaches an email address: a numeric code, or a link. Phones always get a code. */
 export type VerificationMethod = "code" | "link";
 
-/** The user and identity a passwordless sign-in resolved to. */
-export interface SignInIdentity {
-  user: UserRow;
-  identity: IdentityRow;
-  /** A passwordless user was created for a new identity. */
-  created: boolean;
-  /** The identity was unverified until this sign-in proved control of it. */
-  firstVerification: boolean;
-}
+export type { SignInIdentity };
 
 /**
  * Identities (EzAuth): the email addresses and phone numbers of users, how they are verified (by
@@ -69,7 +49,7 @@ export interface SignInIdentity {
  * address confirms it, Ash `store_confirmation_changes`). Responses of sending methods never say
  * whether an identity belongs to an account.
  */
-export interface IdentitiesService {
+export interface IdentitiesService extends EmailChange {
   /** Normalises an email (lower case) or phone (E.164). Throws invalid_email, invalid_phone_number. */
   normalize(input: IdentityInput): NormalizedIdentity;
   /** A verified identity with its user (EzAuth `get_verified_identity`); null when unknown or unverified. */
@@ -105,18 +85,6 @@ export interface IdentitiesService {
   resendEmailConfirmation(email: string, method: VerificationMethod, context: RequestContext): Promise<void>;
   /** Removes an identity from the user's account. Throws identity_not_found, last_sign_in_method. */
   remove(userId: string, identityId: string, context: RequestContext): Promise<void>;
-  /**
-   * Holds a change of email address until the new address confirms it: a link to the new address,
-   * a notice to the old one. Requires the current password when the account has one. Silent when
-   * the new address belongs to another account. Throws invalid_email, email_unchanged,
-   * invalid_current_password, rate_limited.
-   */
-  requestEmailChange(userId: string, input: { email: string; currentPassword?: string }, context: RequestContext): Promise<void>;
-  /** Applies a held email change with the link's token. Throws invalid_email_change_token, identity_taken. */
-  confirmEmailChange(token: string, context: RequestContext): Promise<User>;
-  /** The email change waiting for confirmation (Ash `get_confirmation_changes`), if any. */
-  pendingEmailChange(userId: string): Promise<{ email: string; expiresAt: Date } | null>;
-
   // In-transaction building blocks for the passwordless and passwords modules.
   /** Resolves a proven identity to its user for sign-in, verifying it, or creating a user when allowed; null otherwise. */
   resolveForSignIn(executor: Executor, identity: NormalizedIdentity, options: { allowSignUp: boolean; method: string }, context: RequestContext): Promise<SignInIdentity | null>;
@@ -142,107 +110,9 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     if (!normalized) throw new AppError(input.type === "email" ? AccountErrors.invalid_email : AccountErrors.invalid_phone_number);
     return normalized;
   };
-
-  /**
-   * users.email is the primary email: one of the user's email identities (the current one while it
-   * exists, else a verified one, else any), with its verification mirrored in email_confirmed_at.
-   */
-  const syncPrimaryEmail = async (executor: Executor, userId: string): Promise<UserRow> => {
-    const user = (await findUserById(executor, userId))!;
-    const emails = (await listIdentities(executor, userId)).filter((i) => i.type === "email");
-    const current = user.email === null ? undefined : emails.find((i) => i.value === normalizeEmail(user.email!));
-    const primary = current ?? emails.find((i) => i.verifiedAt !== null) ?? emails[0];
-    const email = primary ? (current ? user.email : primary.value) : null;
-    const confirmedAt = primary?.verifiedAt ?? null;
-    if (email === user.email && confirmedAt?.getTime() === user.emailConfirmedAt?.getTime()) return user;
-    return (await updateUser(executor, userId, { email, emailConfirmedAt: confirmedAt, updatedAt: clock.now() }))!;
-  };
-
-  const markVerified = async (executor: Executor, identity: IdentityRow) => {
-    const verified = identity.verifiedAt === null ? ((await updateIdentity(executor, identity.id, { verifiedAt: clock.now() })) ?? identity) : identity;
-    return { user: await syncPrimaryEmail(executor, identity.userId), identity: verified };
-  };
-
-  /** Adds a verified identity to a user, or verifies it when the user has it already. Throws identity_taken. */
-  const attachVerified = async (executor: Executor, userId: string, identity: NormalizedIdentity, context: RequestContext) => {
-    const existing = await findIdentityWithUser(executor, identity.type, identity.value);
-    if (existing && existing.user.id !== userId) throw new AppError(AccountErrors.identity_taken);
-    if (existing) {
-      const verified = await markVerified(executor, existing.identity);
-      if (existing.identity.verifiedAt === null) {
-        await audit.record(executor, { action: "identity.verified", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: existing.identity.id, type: identity.type } });
-      }
-      return verified;
-    }
-    const row = await insertSavepointed(executor, (sp) =>
-      insertIdentity(sp, { id: generateId(), userId, type: identity.type, value: identity.value, verifiedAt: clock.now(), createdAt: clock.now() }),
-    );
-    if (!row) throw new AppError(AccountErrors.identity_taken);
-    await audit.record(executor, { action: "identity.added", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: row.id, type: identity.type } });
-    return { user: await syncPrimaryEmail(executor, userId), identity: row };
-  };
-
-  /**
-   * Runs an insert that may hit a unique index in a savepoint, so that losing a race to a
-   * concurrent insert of the same identity leaves the caller's transaction usable: null then.
-   */
-  const insertSavepointed = async <T>(executor: Executor, insert: (savepoint: Executor) => Promise<T>): Promise<T | null> => {
-    try {
-      return await executor.transaction((savepoint) => insert(savepoint));
-    } catch (error) {
-      if (uniqueViolation(error) !== null) return null;
-      throw error;
-    }
-  };
-
-  const insertPasswordlessUser = async (executor: Executor, identity: NormalizedIdentity, method: string, context: RequestContext) => {
-    const now = clock.now();
-    const created = await insertSavepointed(executor, async (sp) => {
-      const user = await insertUser(sp, {
-        id: generateId(),
-        email: identity.type === "email" ? identity.value : null,
-        emailConfirmedAt: identity.type === "email" ? now : null,
-        username: null,
-        passwordHash: null,
-        name: null,
-        metadata: {},
-        createdAt: now,
-        updatedAt: now,
-      });
-      const row = await insertIdentity(sp, { id: generateId(), userId: user.id, type: identity.type, value: identity.value, verifiedAt: now, createdAt: now });
-      return { user, identity: row };
-    });
-    if (!created) return null;
-    await audit.record(executor, {
-      action: "user.registered",
-      actorUserId: created.user.id,
-      subjectUserId: created.user.id,
-      ip: context.ip,
-      userAgent: context.userAgent,
-      data: { method, identityType: identity.type },
-    });
-    return created;
-  };
-
-  const resolveForSignIn: IdentitiesService["resolveForSignIn"] = async (executor, identity, options, context) => {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const found = await findIdentityWithUser(executor, identity.type, identity.value);
-      if (found) {
-        const firstVerification = found.identity.verifiedAt === null;
-        const { user, identity: row } = firstVerification ? await markVerified(executor, found.identity) : found;
-        if (firstVerification) {
-          await audit.record(executor, { action: "identity.verified", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { identityId: found.identity.id, type: identity.type, method: options.method } });
-        }
-        return { user, identity: row, created: false, firstVerification };
-      }
-      if (!options.allowSignUp) return null;
-      const created = await insertPasswordlessUser(executor, identity, options.method, context);
-      if (created) return { ...created, created: true, firstVerification: false };
-      // Another request created this identity a moment ago: look again and use it.
-    }
-    return null;
-  };
-
+  const records = createIdentityRecords({ clock, audit });
+  const { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn } = records;
+  const emailChange = createEmailChange({ db, clock, hasher, tokens, mailer, audit, limiter, rules, records, normalize, config });
 
   /** Queues a code or link verifying `identity` for `intent`; returns the code outcome when locked. */
   const queueVerification = async (executor: Executor, identity: NormalizedIdentity, intent: VerificationIntent, method: VerificationMethod) => {
@@ -272,15 +142,6 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     });
     if (issued.issued) await enqueueCode(mailer, executor, identity, "verification-code", { code: issued.code, ttlSeconds: config.codeTtlSeconds });
     return issued;
-  };
-
-  const checkCurrentPassword = async (user: UserRow, currentPassword: string | undefined) => {
-    if (user.passwordHash === null) return;
-    const ok =
-      currentPassword !== undefined &&
-      !isPasswordTooLong(currentPassword) &&
-      (await hasher.verify(user.passwordHash, normalizePassword(currentPassword)));
-    if (!ok) throw new AppError(PasswordErrors.invalid_current_password);
   };
 
   return {
@@ -408,63 +269,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
       });
     },
 
-    async requestEmailChange(userId, input, context) {
-      const identity = normalize({ type: "email", value: input.email });
-      const user = await findUserById(db, userId);
-      if (!user) throw new AppError(AccountErrors.user_not_found);
-      if (user.email !== null && normalizeEmail(user.email) === identity.value) throw new AppError(AccountErrors.email_unchanged);
-      await checkCurrentPassword(user, input.currentPassword);
-      await enforceSendLimits(limiter, rules, identity, TokenPurposes.emailChange, context);
-      const queued = await db.transaction(async (tx) => {
-        const existing = await findIdentityWithUser(tx, "email", identity.value);
-        if (existing && existing.user.id !== userId) return false;
-        // One change at a time: a new request replaces the one waiting.
-        await tokens.revokeAllFor(tx, userId, TokenPurposes.emailChange);
-        const { token } = await tokens.storeConfirmationChanges(tx, {
-          purpose: TokenPurposes.emailChange,
-          subject: userId,
-          changes: { email: input.email.trim(), from: user.email },
-          ttlSeconds: config.emailChangeTtlSeconds,
-        });
-        const link = mailer.link("/ui/confirm-email-change", { token });
-        await mailer.enqueue(tx, { to: identity.value, template: "email-change-confirm", variables: { link, ttlSeconds: config.emailChangeTtlSeconds } });
-        if (user.email) await mailer.enqueue(tx, { to: user.email, template: "email-change-notice", variables: { newEmail: input.email.trim() } });
-        await audit.record(tx, { action: "email_change.requested", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent });
-        return true;
-      });
-      if (queued) mailer.dispatch();
-    },
-
-    async confirmEmailChange(token, context) {
-      const user = await db.transaction(async (tx) => {
-        const stored = await tokens.consume(tx, token, TokenPurposes.emailChange);
-        const changes = stored?.extraData.changes as { email?: unknown; from?: unknown } | undefined;
-        const user = stored?.subject ? await lockUser(tx, stored.subject) : null;
-        const email = typeof changes?.email === "string" ? changes.email : null;
-        const next = email ? normalizeEmail(email) : null;
-        // The change was asked of the address the account had then; if that has changed since, it is stale.
-        if (!user || !email || !next || (changes?.from ?? null) !== user.email) return null;
-        const existing = await findIdentityWithUser(tx, "email", next);
-        if (existing && existing.user.id !== user.id) throw new AppError(AccountErrors.identity_taken);
-        const previous = user.email ? await findIdentityWithUser(tx, "email", normalizeEmail(user.email) ?? "") : null;
-        if (previous && previous.identity.value !== next) await deleteIdentity(tx, previous.identity.id);
-        if (existing) await updateIdentity(tx, existing.identity.id, { verifiedAt: existing.identity.verifiedAt ?? clock.now() });
-        else await insertIdentity(tx, { id: generateId(), userId: user.id, type: "email", value: next, verifiedAt: clock.now(), createdAt: clock.now() });
-        // The link reached the new address: it is confirmed as it becomes the primary one.
-        await updateUser(tx, user.id, { email, emailConfirmedAt: clock.now(), updatedAt: clock.now() });
-        await audit.record(tx, { action: "email.changed", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { from: user.email, to: email } });
-        return syncPrimaryEmail(tx, user.id);
-      });
-      if (!user) throw new AppError(AccountErrors.invalid_email_change_token);
-      return toUser(user);
-    },
-
-    async pendingEmailChange(userId) {
-      const stored = await tokens.findLiveFor(db, userId, TokenPurposes.emailChange);
-      const changes = stored ? await tokens.getConfirmationChanges(db, stored.jti) : null;
-      return stored && typeof changes?.email === "string" ? { email: changes.email, expiresAt: stored.expiresAt } : null;
-    },
-
+    ...emailChange,
     resolveForSignIn,
     findRow: (executor, identity) => findIdentityWithUser(executor, identity.type, identity.value),
     markVerified,

@@ -7,6 +7,7 @@
  */
 export { createAccountsService, type AccountsService, type RegistrationInput } from "./service.js";
 export { createIdentitiesService, type IdentitiesService, type IdentitiesConfig, type SignInIdentity, type VerificationMethod } from "./identities.js";
+export type { EmailChange } from "./email-change.js";
 export { accountsRoutes } from "./routes.js";
 export { identitiesRoutes } from "./identities-routes.js";
 export { AccountErrors } from "./errors.js";

@@ -1,0 +1,126 @@
+import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
+import { generateId } from "../../kernel/crypto/random.js";
+import type { Database } from "../../kernel/db/database.js";
+import { AppError } from "../../kernel/errors/app-error.js";
+import type { RequestContext } from "../../kernel/http/request-context.js";
+import type { Mailer } from "../../kernel/mail/mailer.js";
+import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
+import type { RateRules } from "../../kernel/rate-limit/rules.js";
+import type { Clock } from "../../kernel/time/clock.js";
+import type { AuditService } from "../audit/index.js";
+import { PasswordErrors } from "../passwords/errors.js";
+import { isPasswordTooLong, normalizePassword } from "../passwords/policy.js";
+import { TokenPurposes, type TokenStore } from "../tokens/index.js";
+import { AccountErrors } from "./errors.js";
+import { enforceSendLimits } from "./identity-delivery.js";
+import type { IdentityRecords } from "./identity-records.js";
+import { normalizeEmail, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
+import { deleteIdentity, findIdentityWithUser, findUserById, insertIdentity, lockUser, updateIdentity, updateUser } from "./store.js";
+import type { UserRow } from "./tables.js";
+import { toUser, type User } from "./views.js";
+
+/**
+ * A change of email address held until the new address confirms it (Ash
+ * `store_confirmation_changes` / `get_confirmation_changes`): the change waits in the token store,
+ * a link goes to the new address and a notice to the old one; only the link applies it.
+ */
+export interface EmailChange {
+  /**
+   * Holds a change of email address until the new address confirms it: a link to the new address,
+   * a notice to the old one. Requires the current password when the account has one. Silent when
+   * the new address belongs to another account. Throws invalid_email, email_unchanged,
+   * invalid_current_password, rate_limited.
+   */
+  requestEmailChange(userId: string, input: { email: string; currentPassword?: string }, context: RequestContext): Promise<void>;
+  /** Applies a held email change with the link's token. Throws invalid_email_change_token, identity_taken. */
+  confirmEmailChange(token: string, context: RequestContext): Promise<User>;
+  /** The email change waiting for confirmation (Ash `get_confirmation_changes`), if any. */
+  pendingEmailChange(userId: string): Promise<{ email: string; expiresAt: Date } | null>;
+}
+
+export interface EmailChangeDeps {
+  db: Database;
+  clock: Clock;
+  hasher: PasswordHasher;
+  tokens: TokenStore;
+  mailer: Mailer;
+  audit: AuditService;
+  limiter: RateLimiter;
+  rules: RateRules;
+  records: IdentityRecords;
+  normalize: (input: IdentityInput) => NormalizedIdentity;
+  config: { emailChangeTtlSeconds: number };
+}
+
+export function createEmailChange(deps: EmailChangeDeps): EmailChange {
+  const { db, clock, hasher, tokens, mailer, audit, limiter, rules, records, normalize, config } = deps;
+  const { syncPrimaryEmail } = records;
+
+  const checkCurrentPassword = async (user: UserRow, currentPassword: string | undefined) => {
+    if (user.passwordHash === null) return;
+    const ok =
+      currentPassword !== undefined &&
+      !isPasswordTooLong(currentPassword) &&
+      (await hasher.verify(user.passwordHash, normalizePassword(currentPassword)));
+    if (!ok) throw new AppError(PasswordErrors.invalid_current_password);
+  };
+
+  const requestEmailChange: EmailChange["requestEmailChange"] = async (userId, input, context) => {
+    const identity = normalize({ type: "email", value: input.email });
+    const user = await findUserById(db, userId);
+    if (!user) throw new AppError(AccountErrors.user_not_found);
+    if (user.email !== null && normalizeEmail(user.email) === identity.value) throw new AppError(AccountErrors.email_unchanged);
+    await checkCurrentPassword(user, input.currentPassword);
+    await enforceSendLimits(limiter, rules, identity, TokenPurposes.emailChange, context);
+    const queued = await db.transaction(async (tx) => {
+      const existing = await findIdentityWithUser(tx, "email", identity.value);
+      if (existing && existing.user.id !== userId) return false;
+      // One change at a time: a new request replaces the one waiting.
+      await tokens.revokeAllFor(tx, userId, TokenPurposes.emailChange);
+      const { token } = await tokens.storeConfirmationChanges(tx, {
+        purpose: TokenPurposes.emailChange,
+        subject: userId,
+        changes: { email: input.email.trim(), from: user.email },
+        ttlSeconds: config.emailChangeTtlSeconds,
+      });
+      const link = mailer.link("/ui/confirm-email-change", { token });
+      await mailer.enqueue(tx, { to: identity.value, template: "email-change-confirm", variables: { link, ttlSeconds: config.emailChangeTtlSeconds } });
+      if (user.email) await mailer.enqueue(tx, { to: user.email, template: "email-change-notice", variables: { newEmail: input.email.trim() } });
+      await audit.record(tx, { action: "email_change.requested", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent });
+      return true;
+    });
+    if (queued) mailer.dispatch();
+  };
+
+  const confirmEmailChange: EmailChange["confirmEmailChange"] = async (token, context) => {
+    const user = await db.transaction(async (tx) => {
+      const stored = await tokens.consume(tx, token, TokenPurposes.emailChange);
+      const changes = stored?.extraData.changes as { email?: unknown; from?: unknown } | undefined;
+      const user = stored?.subject ? await lockUser(tx, stored.subject) : null;
+      const email = typeof changes?.email === "string" ? changes.email : null;
+      const next = email ? normalizeEmail(email) : null;
+      // The change was asked of the address the account had then; if that has changed since, it is stale.
+      if (!user || !email || !next || (changes?.from ?? null) !== user.email) return null;
+      const existing = await findIdentityWithUser(tx, "email", next);
+      if (existing && existing.user.id !== user.id) throw new AppError(AccountErrors.identity_taken);
+      const previous = user.email ? await findIdentityWithUser(tx, "email", normalizeEmail(user.email) ?? "") : null;
+      if (previous && previous.identity.value !== next) await deleteIdentity(tx, previous.identity.id);
+      if (existing) await updateIdentity(tx, existing.identity.id, { verifiedAt: existing.identity.verifiedAt ?? clock.now() });
+      else await insertIdentity(tx, { id: generateId(), userId: user.id, type: "email", value: next, verifiedAt: clock.now(), createdAt: clock.now() });
+      // The link reached the new address: it is confirmed as it becomes the primary one.
+      await updateUser(tx, user.id, { email, emailConfirmedAt: clock.now(), updatedAt: clock.now() });
+      await audit.record(tx, { action: "email.changed", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { from: user.email, to: email } });
+      return syncPrimaryEmail(tx, user.id);
+    });
+    if (!user) throw new AppError(AccountErrors.invalid_email_change_token);
+    return toUser(user);
+  };
+
+  const pendingEmailChange: EmailChange["pendingEmailChange"] = async (userId) => {
+    const stored = await tokens.findLiveFor(db, userId, TokenPurposes.emailChange);
+    const changes = stored ? await tokens.getConfirmationChanges(db, stored.jti) : null;
+    return stored && typeof changes?.email === "string" ? { email: changes.email, expiresAt: stored.expiresAt } : null;
+  };
+
+  return { requestEmailChange, confirmEmailChange, pendingEmailChange };
+}
