@@ -156,13 +156,15 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security: [{ bearerAuth: [] }],
-        summary: "Look up a user by username (public profile only)",
+        summary: "Look up a user by username (public profile only; throttled per IP)",
         description: "Returns what anyone signed in may see: id, username and name, never email or metadata.",
         params: Type.Object({ username: UsernameInput }),
-        response: { 200: Type.Object({ user: PublicProfileSchema }), ...errorResponses(400, 401, 404) },
+        response: { 200: Type.Object({ user: PublicProfileSchema }), ...errorResponses(400, 401, 404, 429) },
       },
     },
     async (request) => {
+      // Throttled like the availability checks: a signed-in user cannot walk the username space.
+      await limiter.enforce([[rules.availabilityPerIp, request.ip]]);
       const user = await accounts.getByUsername(request.params.username);
       if (!user) throw new AppError(AccountErrors.user_not_found);
       return { user: toPublicProfile(user) };
