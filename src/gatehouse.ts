@@ -150,6 +150,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
       emailChangeTtlSeconds: config.accounts.emailChangeTtlSeconds,
       defaultPhoneRegion: config.accounts.defaultPhoneRegion,
+      phoneRegions: config.accounts.phoneRegions,
     },
   });
   const accounts = createAccountsService({

@@ -118,6 +118,14 @@ const phoneRegion = {
   },
 };
 
+const phoneRegions = {
+  type: "comma-separated region codes",
+  parse(raw: string): Parsed<string[]> {
+    const values = raw.split(",").map((v) => v.trim().toUpperCase()).filter(Boolean);
+    return values.every((v) => isSupportedCountry(v)) ? { ok: true, value: values } : { ok: false, expected: "ISO 3166-1 alpha-2 regions with a phone numbering plan, e.g. FR,BE,CH" };
+  },
+};
+
 const DAY = 86_400;
 
 export const settings = {
@@ -224,6 +232,8 @@ export const settings = {
     description: "A magic link or sign-in code requested for an unknown email address or phone number creates a passwordless account when used. `false`: nothing is sent to unknown identities (the answer is the same)." }),
   defaultPhoneRegion: setting({ env: "GATEHOUSE_DEFAULT_PHONE_REGION", ...phoneRegion, default: null as string | null,
     description: "ISO 3166-1 alpha-2 region (e.g. `FR`) used to read phone numbers written without a `+` country code. Unset: numbers must be international (`+33…`). Stored numbers are always E.164." }),
+  phoneRegions: setting({ env: "GATEHOUSE_PHONE_REGIONS", ...phoneRegions, default: [] as string[],
+    description: "Regions whose phone numbers may be used (and sent SMS), e.g. `FR,BE`; others are refused with `phone_region_not_allowed` before anything is sent. Limits SMS-pumping fraud to the countries you serve. Empty: every region." }),
   emailChangeTtlSeconds: setting({ env: "GATEHOUSE_EMAIL_CHANGE_TTL_SECONDS", ...integer({ min: 300, max: 7 * DAY, unit: "seconds" }), default: DAY,
     description: "Lifetime of the link that confirms a change of email address (sent to the new address)." }),
   signInRedirectUrl: setting({ env: "GATEHOUSE_SIGN_IN_REDIRECT_URL", ...url(["http:", "https:"]), default: null as string | null,

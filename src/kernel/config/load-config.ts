@@ -35,7 +35,7 @@ export interface Config {
     emailConfirmationTtlSeconds: number;
     passwordResetTtlSeconds: number;
   };
-  accounts: { requireEmailConfirmation: boolean; emailChangeTtlSeconds: number; defaultPhoneRegion: string | null };
+  accounts: { requireEmailConfirmation: boolean; emailChangeTtlSeconds: number; defaultPhoneRegion: string | null; phoneRegions: string[] };
   /** Magic links and numeric codes (docs/passwordless.md). */
   passwordless: {
     magicLinkTtlSeconds: number;
@@ -132,7 +132,7 @@ function toConfig(v: SettingValues): Config {
       emailConfirmationTtlSeconds: v.emailConfirmationTtlSeconds,
       passwordResetTtlSeconds: v.passwordResetTtlSeconds,
     },
-    accounts: { requireEmailConfirmation: v.requireEmailConfirmation, emailChangeTtlSeconds: v.emailChangeTtlSeconds, defaultPhoneRegion: v.defaultPhoneRegion },
+    accounts: { requireEmailConfirmation: v.requireEmailConfirmation, emailChangeTtlSeconds: v.emailChangeTtlSeconds, defaultPhoneRegion: v.defaultPhoneRegion, phoneRegions: v.phoneRegions },
     passwordless: {
       magicLinkTtlSeconds: v.magicLinkTtlSeconds,
       codeTtlSeconds: v.magicCodeTtlSeconds,

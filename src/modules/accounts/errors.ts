@@ -8,6 +8,7 @@ export const AccountErrors = defineErrorCodes({
   user_not_found: { status: 404, message: "The user was not found." },
   invalid_email: { status: 400, message: "This is not a valid email address." },
   invalid_phone_number: { status: 400, message: "This is not a valid phone number. Write it in international form, e.g. +33612345678." },
+  phone_region_not_allowed: { status: 400, message: "Phone numbers from this country cannot be used here." },
   identity_not_found: { status: 404, message: "This email address or phone number is not on your account." },
   identity_taken: { status: 409, message: "This email address or phone number belongs to another account." },
   last_sign_in_method: { status: 409, message: "This is the only way left to sign in to the account. Add another email address or phone number first." },

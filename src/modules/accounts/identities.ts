@@ -13,7 +13,7 @@ import { AccountErrors } from "./errors.js";
 import { createEmailChange, type EmailChange } from "./email-change.js";
 import { enforceSendLimits, enqueueCode } from "./identity-delivery.js";
 import { createIdentityRecords, type SignInIdentity } from "./identity-records.js";
-import { normalizeEmail, normalizeIdentity, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
+import { normalizeEmail, normalizeIdentity, phoneRegionOf, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
 import { deleteIdentity, findIdentityWithUser, findUserById, listIdentities, lockUser } from "./store.js";
 import type { IdentityRow, UserRow } from "./tables.js";
 import { toIdentity, toUser, type Identity, type User } from "./views.js";
@@ -23,6 +23,8 @@ export interface IdentitiesConfig {
   emailConfirmationTtlSeconds: number;
   emailChangeTtlSeconds: number;
   defaultPhoneRegion: string | null;
+  /** Regions whose numbers may be used; empty: all. */
+  phoneRegions: string[];
 }
 
 export interface IdentitiesDeps {
@@ -108,6 +110,9 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
   const normalize = (input: IdentityInput): NormalizedIdentity => {
     const normalized = normalizeIdentity(input, config.defaultPhoneRegion);
     if (!normalized) throw new AppError(input.type === "email" ? AccountErrors.invalid_email : AccountErrors.invalid_phone_number);
+    if (normalized.type === "phone" && config.phoneRegions.length > 0 && !config.phoneRegions.includes(phoneRegionOf(normalized.value) ?? "")) {
+      throw new AppError(AccountErrors.phone_region_not_allowed);
+    }
     return normalized;
   };
   const records = createIdentityRecords({ clock, audit });

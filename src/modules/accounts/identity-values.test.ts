@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeEmail, normalizeIdentity, normalizePhone } from "./identity-values.js";
+import { normalizeEmail, normalizeIdentity, normalizePhone, phoneRegionOf } from "./identity-values.js";
 
 describe("normalizeEmail", () => {
   it("trims and lower-cases, so one mailbox is one identity", () => {
@@ -29,6 +29,13 @@ describe("normalizePhone", () => {
     for (const value of ["+33 1", "+999 123456789", "+1 555 0100", "phone", "", "+".padEnd(50, "1")]) {
       expect(normalizePhone(value, null), value).toBeNull();
     }
+  });
+});
+
+describe("phoneRegionOf", () => {
+  it("names the region of a number", () => {
+    expect(phoneRegionOf("+33612345678")).toBe("FR");
+    expect(phoneRegionOf("+447911123456")).toBe("GB");
   });
 });
 

@@ -42,6 +42,11 @@ export function normalizePhone(value: string, defaultRegion: string | null): str
   return parsed?.isValid() ? parsed.number : null;
 }
 
+/** The region (ISO 3166-1 alpha-2) of an E.164 number, when the numbering plan tells it. */
+export function phoneRegionOf(e164: string): string | null {
+  return parsePhoneNumberFromString(e164)?.country ?? null;
+}
+
 export function normalizeIdentity(input: IdentityInput, defaultRegion: string | null): NormalizedIdentity | null {
   const value = input.type === "email" ? normalizeEmail(input.value) : normalizePhone(input.value, defaultRegion);
   return value === null ? null : { type: input.type, value };

@@ -299,6 +299,21 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
     });
   });
 
+  describe("phone regions", () => {
+    it("refuses numbers outside GATEHOUSE_PHONE_REGIONS before sending anything", async () => {
+      const regional = await startTestGatehouse(target, { env: { GATEHOUSE_PHONE_REGIONS: "fr,be" } });
+      try {
+        expect((await requestCode("phone", uniquePhone(), regional.app)).statusCode).toBe(202);
+        const abroad = await requestCode("phone", "+44 7911 123456", regional.app);
+        expect(abroad.statusCode).toBe(400);
+        expect(abroad.json().error.code).toBe("phone_region_not_allowed");
+        expect(await messagesTo(regional.gatehouse, "+447911123456")).toHaveLength(0);
+      } finally {
+        await regional.close();
+      }
+    });
+  });
+
   describe("throttling", () => {
     it("throttles resends per identity and purpose, per identity per window, and per IP", async () => {
       const limited = await startTestGatehouse(target, { env: { GATEHOUSE_MAIL_LIMIT_PER_IP: "8", GATEHOUSE_MAIL_LIMIT_PER_TARGET: "4", GATEHOUSE_SMS_LIMIT_PER_IP: "2" } });
