@@ -35,7 +35,8 @@ describe("normalizePhone", () => {
 describe("phoneRegionOf", () => {
   it("names the region of a number", () => {
     expect(phoneRegionOf("+33612345678")).toBe("FR");
-    expect(phoneRegionOf("+447911123456")).toBe("GB");
+    expect(phoneRegionOf("+447400123456")).toBe("GB");
+    expect(phoneRegionOf("+447911123456")).toBe("GG"); // Guernsey shares +44 but is its own region
   });
 });
 
