@@ -14,7 +14,7 @@ import { createMailer, type Mailer } from "./kernel/mail/mailer.js";
 import type { MailTransport, SmsTransport } from "./kernel/mail/message.js";
 import { createOutbox, type Outbox } from "./kernel/mail/outbox.js";
 import { createMessageTemplates } from "./kernel/mail/templates/renderer.js";
-import { createConfiguredSmsTransport, createSmtpTransport, devMailboxTransport } from "./kernel/mail/transports.js";
+import { createConfiguredMailTransport, createConfiguredSmsTransport } from "./kernel/mail/transports.js";
 import { createMetrics, type Metrics } from "./kernel/metrics/metrics.js";
 import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
@@ -112,10 +112,10 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
 
   const outbox = createOutbox(db, clock, createSealer(masterKey.key, "outbox"), new URL(config.http.baseUrl).hostname);
   const timeoutSeconds = config.mail.deliveryTimeoutSeconds;
-  const transport = options.mailTransport ?? (config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl, timeoutSeconds) : devMailboxTransport);
-  const smsTransport = options.smsTransport ?? createConfiguredSmsTransport(config.sms, timeoutSeconds, clock);
-  if (!config.mail.devMailbox && (transport === devMailboxTransport || smsTransport.name === "dev-mailbox")) {
-    logger.warn("no SMTP_URL or no SMS gateway configured: such messages are marked sent without leaving this server");
+  const transport = options.mailTransport ?? createConfiguredMailTransport(config.mail, timeoutSeconds);
+  const smsTransport = options.smsTransport ?? createConfiguredSmsTransport(config.sms, config.mail.devMailbox, timeoutSeconds, clock);
+  for (const unconfigured of [transport, smsTransport].filter((t) => t.name === "unconfigured")) {
+    logger.warn({ channel: unconfigured === transport ? "email" : "sms" }, "no transport configured: such messages will fail and be listed as failed in the outbox");
   }
   const mail = createMailDelivery(outbox, { email: transport, sms: smsTransport }, clock, logger, {
     from: config.mail.from,

@@ -128,6 +128,20 @@ describe.each(databaseTargets())("delivery retries on $name", (target) => {
   });
 });
 
+describe("production without a transport", () => {
+  it("fails messages visibly instead of marking them sent", async () => {
+    const t = await startTestGatehouse(databaseTargets()[0]!, { env: { NODE_ENV: "production", GATEHOUSE_OUTBOX_MAX_ATTEMPTS: "1" } });
+    try {
+      const user = await registerUser(t.app);
+      await t.gatehouse.mail.idle();
+      const message = await latestEmailTo(t.gatehouse, user.email);
+      expect(message).toMatchObject({ status: "failed", attempts: 1, lastError: "no transport configured: set SMTP_URL" });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("development mailbox", () => {
   it("shows queued mail as a page and as JSON", async () => {
     const t = await startTestGatehouse(databaseTargets()[0]!);

@@ -44,9 +44,28 @@ export const devSmsTransport: SmsTransport = {
   send: async () => {},
 };
 
-/** The SMS gateway the configuration names (loadConfig allows at most one), else the development mailbox. */
-export function createConfiguredSmsTransport(sms: Config["sms"], timeoutSeconds: number, clock: Clock): SmsTransport {
+/**
+ * Where nothing is configured and there is no development mailbox (production), a message cannot
+ * be delivered: it fails, is retried, and ends up `failed` where operators see it — never "sent".
+ */
+export function unconfiguredTransport(setting: string): MailTransport & SmsTransport {
+  return {
+    name: "unconfigured",
+    send: async () => {
+      throw new Error(`no transport configured: set ${setting}`);
+    },
+  };
+}
+
+/** The SMTP server of SMTP_URL; else the development mailbox, or nothing at all in production. */
+export function createConfiguredMailTransport(mail: Config["mail"], timeoutSeconds: number): MailTransport {
+  if (mail.smtpUrl) return createSmtpTransport(mail.smtpUrl, timeoutSeconds);
+  return mail.devMailbox ? devMailboxTransport : unconfiguredTransport("SMTP_URL");
+}
+
+/** The SMS gateway the configuration names (loadConfig allows at most one); else as for mail. */
+export function createConfiguredSmsTransport(sms: Config["sms"], devMailbox: boolean, timeoutSeconds: number, clock: Clock): SmsTransport {
   if (sms.webhook) return createWebhookSmsTransport({ ...sms.webhook, timeoutSeconds, clock });
   if (sms.twilio) return createTwilioSmsTransport({ ...sms.twilio, timeoutSeconds });
-  return devSmsTransport;
+  return devMailbox ? devSmsTransport : unconfiguredTransport("GATEHOUSE_SMS_WEBHOOK_URL or GATEHOUSE_TWILIO_ACCOUNT_SID");
 }
