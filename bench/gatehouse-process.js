@@ -35,10 +35,12 @@ export function gatehouseEnv({ port, database, argon2, masterKey }) {
     GATEHOUSE_MAIL_LIMIT_PER_TARGET: "1000000",
     // Tokens seeded before a phase must still be valid at its end (default: 300 s).
     GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS: "7200",
-    // Defaults, whatever the harness's own environment says: counters in the database, mail kept
-    // in the outbox (delivery is a no-op), AccessPass routes at /accesspass.
+    // Defaults, whatever the harness's own environment says: counters in the database, AccessPass
+    // routes at /accesspass, no SMTP server. In production a message with no transport fails
+    // visibly; one attempt keeps that to a single outbox update per message, as delivery would cost.
     REDIS_URL: "",
     SMTP_URL: "",
+    GATEHOUSE_OUTBOX_MAX_ATTEMPTS: "1",
     GATEHOUSE_ACCESSPASS_PREFIX: "",
   };
 }

@@ -57,7 +57,7 @@ const { values: flags } = parseArgs({
 
 const plan = flags.quick
   ? { mode: "quick", databases: ["pglite"], repetitions: 1, durationSeconds: 2, warmupSeconds: 1, smallUsers: 1000, largeUsers: null, strong: false, tokenSessions: 200, refreshSessionsPerRun: 100 }
-  : { mode: "full", databases: ["pglite", "postgres"], repetitions: 3, durationSeconds: 5, warmupSeconds: 2, smallUsers: 1000, largeUsers: 100_000, strong: true, tokenSessions: 1000, refreshSessionsPerRun: 300 };
+  : { mode: "full", databases: ["pglite", "postgres"], repetitions: 3, durationSeconds: 4, warmupSeconds: 2, smallUsers: 1000, largeUsers: 100_000, strong: true, tokenSessions: 1000, refreshSessionsPerRun: 300 };
 if (flags.db) plan.databases = flags.db === "both" ? ["pglite", "postgres"] : flags.db.split(",");
 if (flags.repetitions) plan.repetitions = Number(flags.repetitions);
 if (flags.duration) plan.durationSeconds = Number(flags.duration);
@@ -348,7 +348,7 @@ async function benchDatabase(kind) {
     if (plan.strong) {
       await seed(envFor(STRONG), { users: [{ prefix: "strong", from: 0, to: small }] }, logDir);
       server = await startServer(STRONG);
-      const strongRuns = await runGroup(`${kind} passwords (${STRONG.name})`, [hashLimitTarget(STRONG, logDir), signInTarget("strong", small)], { minSeconds: 8 });
+      const strongRuns = await runGroup(`${kind} passwords (${STRONG.name})`, [hashLimitTarget(STRONG, logDir), signInTarget("strong", small)], { minSeconds: 6 });
       figures.push(signInFigure(strongRuns, small, STRONG));
       await stopServer(server);
     }
