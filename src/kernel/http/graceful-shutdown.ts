@@ -13,17 +13,18 @@ export interface DrainOptions {
  * resets its backlog), and ones whose request is still unread (`http.Server.close()` treats them
  * as idle). So: keep serving, tell every client `Connection: close`, and close only once no request
  * has arrived for a quiet interval — load balancers have stopped routing to us by then.
+ *
+ * A request counts as in flight until its response closes: the raw response emits `close` once,
+ * whether it was sent or the client went away first (which never reaches `onResponse`).
  */
 export function registerDrain(app: FastifyInstance): (options: DrainOptions) => Promise<void> {
   let draining = false;
   let inFlight = 0;
   let lastRequestAt = performance.now();
-  app.addHook("onRequest", async () => {
+  app.addHook("onRequest", async (_request, reply) => {
     inFlight++;
     lastRequestAt = performance.now();
-  });
-  app.addHook("onResponse", async () => {
-    inFlight--;
+    reply.raw.once("close", () => inFlight--);
   });
   app.addHook("onSend", async (_request, reply) => {
     if (draining) reply.header("connection", "close");
