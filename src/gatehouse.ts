@@ -7,6 +7,7 @@ import { resolveMasterKey } from "./kernel/crypto/master-key.js";
 import { createPasswordHasher, type PasswordHasher } from "./kernel/crypto/password-hasher.js";
 import { openDatabase, type DatabaseHandle } from "./kernel/db/database.js";
 import { applyMigrations } from "./kernel/db/migrate.js";
+import { createRowCache } from "./kernel/db/row-cache.js";
 import { createJobRunner, type JobRunner } from "./kernel/jobs/job-runner.js";
 import { createLogger, type Logger } from "./kernel/logging/logger.js";
 import { createMailDelivery, type MailDelivery } from "./kernel/mail/delivery.js";
@@ -19,13 +20,13 @@ import { createMetrics, type Metrics } from "./kernel/metrics/metrics.js";
 import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
 import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
-import { createAccountsService, createIdentitiesService, type AccountsService, type IdentitiesService } from "./modules/accounts/index.js";
+import { createAccountsService, createIdentitiesService, type AccountsService, type IdentitiesService, type User } from "./modules/accounts/index.js";
 import { createAuditService, type AuditService } from "./modules/audit/index.js";
 import { createAuthzService, type AuthzService } from "./modules/authz/index.js";
 import { createLoginHistoryService, type LoginHistoryService } from "./modules/login-history/index.js";
 import { createPasswordlessService, type PasswordlessService } from "./modules/passwordless/index.js";
 import { createPasswordsService, type PasswordsService } from "./modules/passwords/index.js";
-import { createSessionsService, type SessionsService } from "./modules/sessions/index.js";
+import { createSessionsService, type LiveSession, type SessionsService } from "./modules/sessions/index.js";
 import {
   createAccessTokens,
   createMagicCodes,
@@ -87,6 +88,8 @@ export interface Gatehouse {
 
 /** Delivered messages are kept this long (sealed) for the development mailbox and support. */
 const DELIVERED_MAIL_RETENTION_SECONDS = 7 * 86_400;
+/** Cached rows are evicted by the change feed; this only bounds the harm of a change it never saw. */
+const ROW_CACHE_MAX_AGE_MS = 60_000;
 
 /**
  * Creates a Gatehouse from a validated configuration: opens (or takes) the database, applies
@@ -153,8 +156,11 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       phoneRegions: config.accounts.phoneRegions,
     },
   });
+  const rowCache = <V>(table: string) => createRowCache<V>(database.changes, { table, maxEntries: config.database.cacheMaxEntries, maxAgeMs: ROW_CACHE_MAX_AGE_MS });
+  const userCache = rowCache<User>("users");
+  const liveSessionCache = rowCache<LiveSession>("sessions");
   const accounts = createAccountsService({
-    db, clock, hasher, tokens, mailer, audit, limiter, rules, identities,
+    db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, userCache,
     config: {
       passwordMinLength: config.passwords.minLength,
       emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
@@ -168,7 +174,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     registers: [metrics.registry],
   });
   const sessions = createSessionsService({
-    db, clock, hasher, accounts, accessTokens, tokens, authz, loginHistory, audit, limiter, rules, signInOutcomes,
+    db, clock, hasher, accounts, accessTokens, tokens, authz, loginHistory, audit, limiter, rules, signInOutcomes, liveSessionCache,
     config: {
       sessionTtlSeconds: config.tokens.sessionTtlSeconds,
       refreshTokenTtlSeconds: config.tokens.refreshTokenTtlSeconds,
@@ -224,6 +230,8 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       await mail.idle();
       transport.close?.();
       redis?.disconnect();
+      userCache.close();
+      liveSessionCache.close();
       if (!options.database) await database.close();
     },
   };

@@ -137,6 +137,8 @@ export const settings = {
     description: "Public URL of this Gatehouse. Every emailed link is built from it, never from the request's Host header. Default: `http://localhost:<PORT>`." }),
   databaseUrl: setting({ env: "DATABASE_URL", ...url(["postgres:", "postgresql:"]), default: null as string | null,
     description: "PostgreSQL connection string. Unset: embedded PGlite stored in `GATEHOUSE_DATA_DIR`." }),
+  cacheMaxEntries: setting({ env: "GATEHOUSE_CACHE_MAX_ENTRIES", ...integer({ min: 0, max: 10_000_000, unit: "rows per table" }), default: 100_000,
+    description: "Live sessions and users kept in memory, so a token check needs no database round trip. Every committed change evicts its row on every node (PostgreSQL LISTEN/NOTIFY, see docs/deployment.md); while a node cannot listen it reads the database. 0 turns the cache off." }),
   dataDir: setting({ env: "GATEHOUSE_DATA_DIR", ...text, default: "./data", description: "Directory for the embedded database and the development master key." }),
   masterKey: setting({ env: "GATEHOUSE_MASTER_KEY", ...masterKey, default: null as string | null,
     description: "Key that seals signing keys, queued messages and vault secrets at rest. Required in production; in development a key is generated into the data directory." }),

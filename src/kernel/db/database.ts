@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { CHANGES_CHANNEL, createChangeFeedSource, type ChangeFeed, type ChangeFeedSource } from "./change-feed.js";
 
 /** Both drivers expose the same PostgreSQL query builder; services see only this type. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -15,6 +16,8 @@ export type Executor = Database | Transaction;
 export interface DatabaseHandle {
   db: Database;
   kind: "pglite" | "postgres";
+  /** Committed changes to cached rows, from this process and every other one on the database. */
+  changes: ChangeFeed;
   /** Open a dedicated connection (for session-level advisory locks); PGlite has only one. */
   withDedicatedConnection<T>(work: (db: Database) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
@@ -48,10 +51,14 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     client = new PGlite(`${dataDir.replace(/\/+$/, "")}/pglite`);
   }
   await client.waitReady;
+  // One connection, one process: every change is made here and delivered here, synchronously.
+  const changes = createChangeFeedSource(true);
+  await client.listen(CHANGES_CHANNEL, (payload) => changes.deliver(payload));
   const db = drizzlePglite(client) as unknown as Database;
   return {
     db,
     kind: "pglite",
+    changes,
     withDedicatedConnection: (work) => work(db),
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => client.close(),
@@ -59,13 +66,16 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const changes = createChangeFeedSource(false);
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, Client: listeningClient(changes) });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  const listener = listenForChanges(url, changes);
   const db = drizzlePg(pool) as unknown as Database;
   return {
     db,
     kind: "postgres",
+    changes,
     async withDedicatedConnection(work) {
       const client = await pool.connect();
       try {
@@ -75,6 +85,81 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       }
     },
     ping: async () => void (await db.execute(sql`select 1`)),
-    close: () => pool.end(),
+    async close() {
+      await listener.stop();
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * Pooled connections LISTEN before their first query, so this node's own commits are delivered
+ * before COMMIT returns (read-your-writes); the dedicated listener covers the other nodes' commits.
+ */
+function listeningClient(changes: ChangeFeedSource): typeof pg.Client {
+  return class ListeningClient extends pg.Client {
+    override connect(): Promise<pg.Client>;
+    override connect(callback: (error: Error | null, client: pg.Client) => void): void;
+    override connect(callback?: (error: Error | null, client: pg.Client) => void): Promise<pg.Client> | void {
+      this.on("notification", (message) => changes.deliver(message.payload ?? ""));
+      const ready = super.connect().then(async () => {
+        await this.query(`LISTEN ${CHANGES_CHANNEL}`);
+        return this as pg.Client;
+      });
+      if (!callback) return ready;
+      ready.then((client) => callback(null, client), (error: Error) => callback(error, this));
+    }
+  };
+}
+
+const LISTENER_RETRY_MS = { first: 250, max: 10_000 };
+
+/**
+ * Holds one connection that LISTENs for other nodes' changes. The feed is live only while it is
+ * connected; each loss and each reconnect resets the feed, so caches drop what they may have missed.
+ */
+function listenForChanges(url: string, changes: ChangeFeedSource): { stop(): Promise<void> } {
+  let stopped = false;
+  let current: pg.Client | null = null;
+  let retryMs = LISTENER_RETRY_MS.first;
+  let timer: NodeJS.Timeout | null = null;
+
+  const lost = (client: pg.Client) => {
+    if (current !== client) return;
+    current = null;
+    changes.setLive(false);
+    client.end().catch(() => {});
+    if (!stopped) timer = setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, LISTENER_RETRY_MS.max);
+  };
+
+  async function connect() {
+    timer = null;
+    const client = new pg.Client({ connectionString: url });
+    current = client;
+    client.on("error", () => lost(client));
+    client.on("end", () => lost(client));
+    client.on("notification", (message) => changes.deliver(message.payload ?? ""));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      if (stopped || current !== client) return void client.end().catch(() => {});
+      retryMs = LISTENER_RETRY_MS.first;
+      changes.setLive(true);
+    } catch {
+      lost(client);
+    }
+  }
+
+  void connect();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      const client = current;
+      current = null;
+      changes.setLive(false);
+      await client?.end().catch(() => {});
+    },
   };
 }

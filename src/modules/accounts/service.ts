@@ -2,6 +2,7 @@ import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import { generateId } from "../../kernel/crypto/random.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import { uniqueViolation } from "../../kernel/db/errors.js";
+import type { RowCache } from "../../kernel/db/row-cache.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
@@ -66,11 +67,18 @@ export interface AccountsDeps {
   limiter: RateLimiter;
   rules: RateRules;
   identities: IdentitiesService;
+  /** Users by id, for the reads behind every authenticated request. */
+  userCache: RowCache<User>;
   config: { passwordMinLength: number; emailConfirmationTtlSeconds: number; defaultPhoneRegion: string | null };
 }
 
 export function createAccountsService(deps: AccountsDeps): AccountsService {
-  const { db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, config } = deps;
+  const { db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, userCache, config } = deps;
+  const cachedUser = (id: string) =>
+    userCache.get(id, async () => {
+      const row = await findUserById(db, id);
+      return row ? toUser(row) : null;
+    });
 
   const queueConfirmation = async (executor: Executor, user: UserRow & { email: string }) => {
     const { token } = await tokens.issue(executor, {
@@ -164,16 +172,8 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       if (queued) mailer.dispatch();
     },
 
-    getById: async (id) => {
-      if (!UUID_PATTERN.test(id)) return null;
-      const row = await findUserById(db, id);
-      return row ? toUser(row) : null;
-    },
-    getBySubject: async (subject) => {
-      if (!UUID_PATTERN.test(subject)) return null;
-      const row = await findUserById(db, subject);
-      return row ? toUser(row) : null;
-    },
+    getById: async (id) => (UUID_PATTERN.test(id) ? cachedUser(id) : null),
+    getBySubject: async (subject) => (UUID_PATTERN.test(subject) ? cachedUser(subject) : null),
     getByEmail: async (email) => {
       const row = await byEmail(db, email);
       return row ? toUser(row) : null;

@@ -2,6 +2,7 @@ import type { Counter } from "prom-client";
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import { digestToken, generateId, generateSecretToken } from "../../kernel/crypto/random.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
+import type { RowCache } from "../../kernel/db/row-cache.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
@@ -50,7 +51,14 @@ export interface SessionsDeps {
   limiter: RateLimiter;
   rules: RateRules;
   signInOutcomes: Counter<"outcome">;
+  /** What a token check needs of a live session, by session id. */
+  liveSessionCache: RowCache<LiveSession>;
   config: SessionsConfig;
+}
+
+export interface LiveSession {
+  userId: string;
+  expiresAt: Date;
 }
 
 /** The caller of an authenticated request. */
@@ -268,9 +276,14 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
 
     async authenticate(accessToken) {
       const claims = await accessTokens.verify(accessToken);
-      // A signed token is not enough: its session must still be live, so sign-out takes effect at once.
-      const session = await findLiveSession(db, claims.sid, clock.now());
-      if (!session || session.userId !== claims.sub) throw new AppError(TokenErrors.invalid_token);
+      // A signed token is not enough: its session must still be live, so sign-out takes effect at once
+      // (the cache is evicted by the commit that ends a session, on every node).
+      const now = clock.now();
+      const session = await deps.liveSessionCache.get(claims.sid, async () => {
+        const row = await findLiveSession(db, claims.sid, now);
+        return row ? { userId: row.userId, expiresAt: row.expiresAt } : null;
+      });
+      if (!session || session.expiresAt <= now || session.userId !== claims.sub) throw new AppError(TokenErrors.invalid_token);
       return { userId: claims.sub, sessionId: claims.sid, claims };
     },
 

@@ -1,0 +1,70 @@
+import type { ChangeFeed } from "./change-feed.js";
+
+/**
+ * A read-through cache of rows by id, kept exact by the database's change feed: a committed change
+ * evicts the row on every node. Entries are served only while the feed is live, and a load that
+ * raced with a change is returned but not kept, so the cache never outlives what it read.
+ */
+export interface RowCache<V> {
+  /** The cached value, or `load()`'s; `null` results are never cached. */
+  get(id: string, load: () => Promise<V | null>): Promise<V | null>;
+  /** Stops following the feed. */
+  close(): void;
+}
+
+export interface RowCacheOptions {
+  /** The table whose change notifications evict entries. */
+  table: string;
+  /** Least recently used entries go beyond this; 0 turns the cache off. */
+  maxEntries: number;
+  /** An upper bound on any entry's age, in case a change were ever announced without the table's trigger. */
+  maxAgeMs: number;
+}
+
+interface Entry<V> {
+  value: V;
+  storedAt: number;
+}
+
+export function createRowCache<V>(feed: ChangeFeed, options: RowCacheOptions): RowCache<V> {
+  const entries = new Map<string, Entry<V>>();
+  // Bumped by every change and reset: a load that started before a bump may have read the old row.
+  let generation = 0;
+  const unsubscribe = [
+    feed.subscribe(options.table, (id) => {
+      generation++;
+      entries.delete(id);
+    }),
+    feed.onReset(() => {
+      generation++;
+      entries.clear();
+    }),
+  ];
+
+  const fresh = (entry: Entry<V> | undefined) => entry !== undefined && performance.now() - entry.storedAt < options.maxAgeMs;
+
+  return {
+    async get(id, load) {
+      if (options.maxEntries === 0 || !feed.live) return load();
+      const entry = entries.get(id);
+      if (fresh(entry)) {
+        // Re-inserting moves the entry to the end: Map order is the recency order.
+        entries.delete(id);
+        entries.set(id, entry!);
+        return entry!.value;
+      }
+      const startedAt = generation;
+      const value = await load();
+      if (value !== null && generation === startedAt && feed.live) {
+        entries.delete(id);
+        entries.set(id, { value, storedAt: performance.now() });
+        if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!);
+      }
+      return value;
+    },
+    close() {
+      for (const stop of unsubscribe) stop();
+      entries.clear();
+    },
+  };
+}
