@@ -271,3 +271,26 @@ describe.each(databaseTargets())("refresh reuse interval on $name", (target) => 
     expect(await t.gatehouse.sessions.list(user.id)).toHaveLength(0);
   });
 });
+
+describe.each(databaseTargets())("refresh token lifetime on $name", (target) => {
+  let t: TestGatehouse;
+  beforeAll(async () => {
+    t = await startTestGatehouse(target, { env: { GATEHOUSE_REFRESH_TOKEN_TTL_SECONDS: "3600", GATEHOUSE_REFRESH_REUSE_INTERVAL_SECONDS: "10" } });
+  });
+  afterAll(() => t.close());
+  const refresh = (refreshToken: string) => t.app.inject({ method: "POST", url: "/v1/sessions/refresh", payload: { refreshToken } });
+
+  it("gives every rotated token its own lifetime, and an expired one nothing, not even within the reuse interval", async () => {
+    const user = await registerUser(t.app);
+    const grant = await signIn(t.app, user.email);
+    expect(grant.refreshExpiresIn).toBe(3600);
+    t.clock.advance(1800);
+    const rotated = (await refresh(grant.refreshToken)).json();
+    expect(rotated.refreshExpiresIn).toBe(3600);
+    t.clock.advance(3601);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect((await refresh(rotated.refreshToken)).json().error.code).toBe("invalid_refresh_token");
+    }
+    expect(await t.gatehouse.sessions.list(user.id)).toHaveLength(1);
+  });
+});

@@ -24,8 +24,7 @@ import {
   insertSession,
   listLiveSessions,
   revokeSessionRows,
-  spendRefreshToken,
-  touchSession,
+  rotateRefreshToken,
 } from "./store.js";
 import type { SessionRow } from "./tables.js";
 import { toSession, type Session, type SessionGrant } from "./views.js";
@@ -169,19 +168,27 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
 
   type RotationOutcome = { grant: PendingGrant } | { reused: { sessionId: string; userId: string } } | { invalid: true };
 
-  const rotate = async (refreshToken: string, context: RequestContext): Promise<RotationOutcome> => {
+  const rotate = async (refreshToken: string): Promise<RotationOutcome> => {
     const tokenHash = digestToken(refreshToken);
     const now = clock.now();
+    const childToken = generateSecretToken();
+    const fast = await rotateRefreshToken(db, {
+      tokenHash,
+      now,
+      child: { id: generateId(), tokenHash: digestToken(childToken), ttlSeconds: config.refreshTokenTtlSeconds },
+    });
+    if (fast.spent) {
+      if (!fast.session) return { invalid: true };
+      const roles = await authz.roleNamesFor(db, fast.session.userId);
+      const expiresAt = fast.child.expiresAt;
+      const refreshExpiresIn = expiresAt ? Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 1000)) : 0;
+      return { grant: { session: fast.session, roles, refreshToken: childToken, refreshExpiresIn } };
+    }
+    // Unknown, or spent before: decide between the reuse interval's sibling and reuse detection.
     return db.transaction(async (tx): Promise<RotationOutcome> => {
-      const spent = await spendRefreshToken(tx, tokenHash, now);
-      if (spent) {
-        const session = await findLiveSession(tx, spent.sessionId, now);
-        if (!session || (spent.expiresAt && spent.expiresAt <= now)) return { invalid: true };
-        await touchSession(tx, session.id, now);
-        return { grant: await prepareGrant(tx, { ...session, lastUsedAt: now }, spent.id) };
-      }
       const existing = await findRefreshToken(tx, tokenHash);
-      if (!existing?.spentAt) return { invalid: true };
+      // An expired token stays dead even inside the reuse interval: no sibling for it.
+      if (!existing?.spentAt || (existing.expiresAt && existing.expiresAt <= now)) return { invalid: true };
       const session = await findLiveSession(tx, existing.sessionId, now);
       if (!session) return { invalid: true };
       const withinReuseInterval = now.getTime() - existing.spentAt.getTime() <= config.refreshReuseIntervalSeconds * 1000;
@@ -262,7 +269,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       completeGrant(await (executor ? startSession(executor, userId, method, context) : db.transaction((tx) => startSession(tx, userId, method, context)))),
 
     async refresh(refreshToken, context) {
-      const outcome = await rotate(refreshToken, context);
+      const outcome = await rotate(refreshToken);
       if ("grant" in outcome) return completeGrant(outcome.grant);
       if ("invalid" in outcome) throw new AppError(SessionErrors.invalid_refresh_token);
       // Reuse of a spent token means it may have been stolen: end the whole family, committed

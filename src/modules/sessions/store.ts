@@ -21,22 +21,67 @@ export function listLiveSessions(executor: Executor, userId: string, now: Date):
   return executor.select().from(s).where(and(eq(s.userId, userId), isNull(s.revokedAt), gt(s.expiresAt, now))).orderBy(desc(s.lastUsedAt));
 }
 
+export type FastRotation =
+  /** No unspent token had this hash: unknown, or spent before (reuse), for the careful path. */
+  | { spent: false }
+  /** The token is spent now, but its session or the token itself had ended. */
+  | { spent: true; session: null }
+  | { spent: true; session: SessionRow; child: { expiresAt: Date | null } };
+
 /**
- * Spends a refresh token atomically: only one of several concurrent callers gets the row back;
- * the others wait on the row lock and then find it spent.
+ * The common case of a refresh in one statement, so one round trip instead of a transaction of
+ * five: spend the token, touch its live session, insert the child token. One statement is atomic
+ * on its own, and the `spent_at IS NULL` row lock still lets only one concurrent caller through.
  */
-export async function spendRefreshToken(executor: Executor, tokenHash: string, now: Date): Promise<RefreshTokenRow | null> {
-  const [row] = await executor.update(rt).set({ spentAt: now }).where(and(eq(rt.tokenHash, tokenHash), isNull(rt.spentAt))).returning();
-  return row ?? null;
+export async function rotateRefreshToken(
+  executor: Executor,
+  input: { tokenHash: string; now: Date; child: { id: string; tokenHash: string; ttlSeconds: number } },
+): Promise<FastRotation> {
+  const { tokenHash, now, child } = input;
+  const result = (await executor.execute(sql`
+    with spent as (
+      update ${rt} set spent_at = ${now}
+      where ${rt.tokenHash} = ${tokenHash} and ${rt.spentAt} is null
+      returning ${rt.id}, ${rt.sessionId}, ${rt.expiresAt}
+    ), live as (
+      update ${s} set last_used_at = ${now} from spent
+      where ${s.id} = spent.session_id and ${s.revokedAt} is null and ${s.expiresAt} > ${now}
+        and (spent.expires_at is null or spent.expires_at > ${now})
+      returning ${s.id}, ${s.userId}, ${s.method}, ${s.ip}, ${s.userAgent}, ${s.createdAt}, ${s.expiresAt}
+    ), child as (
+      insert into ${rt} (id, session_id, parent_id, token_hash, created_at, expires_at)
+      select ${child.id}, live.id, spent.id, ${child.tokenHash}, ${now},
+        case when ${child.ttlSeconds}::int = 0 then null
+             else least(${now}::timestamptz + make_interval(secs => ${child.ttlSeconds}::int), live.expires_at) end
+      from live, spent
+      returning expires_at
+    )
+    select live.*, child.expires_at as child_expires_at
+    from spent left join live on true left join child on true`)) as unknown as { rows: Array<Record<string, unknown>> };
+  const [row] = result.rows;
+  if (!row) return { spent: false };
+  if (row.id === null || row.id === undefined) return { spent: true, session: null };
+  const session: SessionRow = {
+    id: row.id as string,
+    userId: row.user_id as string,
+    method: row.method as string,
+    ip: row.ip as string | null,
+    userAgent: row.user_agent as string | null,
+    createdAt: asDate(row.created_at),
+    lastUsedAt: now,
+    expiresAt: asDate(row.expires_at),
+    revokedAt: null,
+    revokedReason: null,
+  };
+  return { spent: true, session, child: { expiresAt: row.child_expires_at == null ? null : asDate(row.child_expires_at) } };
 }
+
+/** Raw results carry timestamptz as Date (pg) or as Date/string depending on the driver. */
+const asDate = (value: unknown): Date => (value instanceof Date ? value : new Date(value as string));
 
 export async function findRefreshToken(executor: Executor, tokenHash: string): Promise<RefreshTokenRow | null> {
   const [row] = await executor.select().from(rt).where(eq(rt.tokenHash, tokenHash)).limit(1);
   return row ?? null;
-}
-
-export async function touchSession(executor: Executor, id: string, now: Date): Promise<void> {
-  await executor.update(s).set({ lastUsedAt: now }).where(eq(s.id, id));
 }
 
 export async function revokeSessionRows(
