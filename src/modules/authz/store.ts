@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../../kernel/db/database.js";
 import { rolesTable, userRolesTable } from "./tables.js";
 
@@ -10,4 +10,10 @@ export async function listRoleNamesForUser(executor: Executor, userId: string): 
     .where(eq(userRolesTable.userId, userId))
     .orderBy(asc(rolesTable.name));
   return rows.map((r) => r.name);
+}
+
+/** The same role names as a JSON array expression, for statements that fetch them along with other rows. */
+export function roleNamesJson(userId: SQL): SQL {
+  return sql`coalesce((select json_agg(${rolesTable.name} order by ${rolesTable.name}) from ${userRolesTable}
+    join ${rolesTable} on ${rolesTable.id} = ${userRolesTable.roleId} where ${userRolesTable.userId} = ${userId}), '[]'::json)`;
 }

@@ -1,5 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, SignJWT, generateKeyPair, base64url } from "jose";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rolesTable, userRolesTable } from "../authz/tables.js";
 import { bearer, registerUser, signIn, STRONG_PASSWORD, uniqueEmail } from "../../../test/support/factories.js";
 import { hashOperations } from "../../../test/support/metrics.js";
 import { databaseTargets } from "../../../test/support/test-database.js";
@@ -142,6 +144,21 @@ describe.each(databaseTargets())("sessions on $name", (target) => {
       expect(new Set([first.refreshToken, second.refreshToken, third.refreshToken]).size).toBe(3);
       expect(third.session.id).toBe(first.session.id);
       expect((await me(third.accessToken)).statusCode).toBe(200);
+    });
+
+    it("puts the user's current roles, sorted, into every refreshed access token", async () => {
+      const user = await registerUser(t.app);
+      const grant = await signIn(t.app, user.email);
+      const { db } = t.gatehouse.database;
+      const now = new Date();
+      const roles = [
+        { id: randomUUID(), name: `zeta-${randomUUID()}`, createdAt: now, updatedAt: now },
+        { id: randomUUID(), name: `alpha-${randomUUID()}`, createdAt: now, updatedAt: now },
+      ];
+      await db.insert(rolesTable).values(roles);
+      await db.insert(userRolesTable).values(roles.map((role) => ({ userId: user.id, roleId: role.id, createdAt: now })));
+      const refreshed = (await refresh(grant.refreshToken)).json();
+      expect(decodeJwt(refreshed.accessToken).roles).toEqual([roles[1]!.name, roles[0]!.name]);
     });
 
     it("revokes the whole session when a spent refresh token is presented again", async () => {

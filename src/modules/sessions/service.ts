@@ -176,10 +176,10 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       tokenHash,
       now,
       child: { id: generateId(), tokenHash: digestToken(childToken), ttlSeconds: config.refreshTokenTtlSeconds },
-    });
+    }, authz.roleNamesSql);
     if (fast.spent) {
       if (!fast.session) return { invalid: true };
-      const roles = await authz.roleNamesFor(db, fast.session.userId);
+      const { roles } = fast;
       const expiresAt = fast.child.expiresAt;
       const refreshExpiresIn = expiresAt ? Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 1000)) : 0;
       return { grant: { session: fast.session, roles, refreshToken: childToken, refreshExpiresIn } };

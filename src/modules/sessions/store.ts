@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lte, ne, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../../kernel/db/database.js";
 import { refreshTokensTable as rt, sessionsTable as s, type RefreshTokenRow, type SessionRow } from "./tables.js";
 
@@ -26,7 +26,7 @@ export type FastRotation =
   | { spent: false }
   /** The token is spent now, but its session or the token itself had ended. */
   | { spent: true; session: null }
-  | { spent: true; session: SessionRow; child: { expiresAt: Date | null } };
+  | { spent: true; session: SessionRow; roles: string[]; child: { expiresAt: Date | null } };
 
 /**
  * The common case of a refresh in one statement, so one round trip instead of a transaction of
@@ -36,6 +36,7 @@ export type FastRotation =
 export async function rotateRefreshToken(
   executor: Executor,
   input: { tokenHash: string; now: Date; child: { id: string; tokenHash: string; ttlSeconds: number } },
+  roleNamesOf: (userId: SQL) => SQL,
 ): Promise<FastRotation> {
   const { tokenHash, now, child } = input;
   const result = (await executor.execute(sql`
@@ -56,7 +57,7 @@ export async function rotateRefreshToken(
       from live, spent
       returning expires_at
     )
-    select live.*, child.expires_at as child_expires_at
+    select live.*, child.expires_at as child_expires_at, ${roleNamesOf(sql`live.user_id`)} as roles
     from spent left join live on true left join child on true`)) as unknown as { rows: Array<Record<string, unknown>> };
   const [row] = result.rows;
   if (!row) return { spent: false };
@@ -73,7 +74,7 @@ export async function rotateRefreshToken(
     revokedAt: null,
     revokedReason: null,
   };
-  return { spent: true, session, child: { expiresAt: row.child_expires_at == null ? null : asDate(row.child_expires_at) } };
+  return { spent: true, session, roles: row.roles as string[], child: { expiresAt: row.child_expires_at == null ? null : asDate(row.child_expires_at) } };
 }
 
 /** Raw results carry timestamptz as Date (pg) or as Date/string depending on the driver. */
