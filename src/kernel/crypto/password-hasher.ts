@@ -1,4 +1,6 @@
+import { availableParallelism } from "node:os";
 import { Algorithm, hash, verify } from "@node-rs/argon2";
+import pLimit from "p-limit";
 
 export interface Argon2Parameters {
   memoryKib: number;
@@ -10,6 +12,10 @@ export interface Argon2Parameters {
  * argon2id hashing. @node-rs/argon2 runs on the libuv thread pool, so hashing never blocks the
  * event loop. `verifyAgainstNothing` spends the same work as a real verification so that a
  * sign-in for an unknown account cannot be told apart by its latency.
+ *
+ * At most one hash per core runs at once. More would not finish more hashes per second, but would
+ * take every libuv thread, so the work that shares that pool (WebCrypto JWT signing, DNS, files)
+ * would queue behind them, and each hash would take longer, which lengthens the tail latency.
  */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -19,7 +25,11 @@ export interface PasswordHasher {
   needsRehash(passwordHash: string): boolean;
 }
 
-export function createPasswordHasher(params: Argon2Parameters, observe?: (seconds: number) => void): PasswordHasher {
+export function createPasswordHasher(
+  params: Argon2Parameters,
+  observe?: (seconds: number) => void,
+  concurrency = availableParallelism(),
+): PasswordHasher {
   const options = {
     algorithm: Algorithm.Argon2id,
     memoryCost: params.memoryKib,
@@ -27,27 +37,30 @@ export function createPasswordHasher(params: Argon2Parameters, observe?: (second
     parallelism: params.parallelism,
   };
   let dummyHash: Promise<string> | null = null;
-  const timed = async <T>(work: Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work;
-    } finally {
-      observe?.((performance.now() - started) / 1000);
-    }
-  };
+  const slot = pLimit(concurrency);
+  const timed = <T>(work: () => Promise<T>): Promise<T> =>
+    slot(async () => {
+      const started = performance.now();
+      try {
+        return await work();
+      } finally {
+        observe?.((performance.now() - started) / 1000);
+      }
+    });
   const currentPrefix = `$argon2id$v=19$m=${params.memoryKib},t=${params.iterations},p=${params.parallelism}$`;
   return {
-    hash: (password) => timed(hash(password, options)),
+    hash: (password) => timed(() => hash(password, options)),
     async verify(passwordHash, password) {
       try {
-        return await timed(verify(passwordHash, password, options));
+        return await timed(() => verify(passwordHash, password, options));
       } catch {
         return false; // a malformed stored hash never authenticates
       }
     },
     async verifyAgainstNothing(password) {
-      dummyHash ??= hash("gatehouse-timing-equaliser", options);
-      await timed(verify(await dummyHash, password, options)).catch(() => false);
+      dummyHash ??= slot(() => hash("gatehouse-timing-equaliser", options));
+      const againstHash = await dummyHash;
+      await timed(() => verify(againstHash, password, options)).catch(() => false);
     },
     needsRehash: (passwordHash) => !passwordHash.startsWith(currentPrefix),
   };

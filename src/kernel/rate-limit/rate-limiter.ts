@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import type { Clock } from "../time/clock.js";
-import type { Database } from "../db/database.js";
+import type { Database, Executor } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
 import { KernelErrors } from "../errors/kernel-errors.js";
 import { rateLimitCountersTable } from "./tables.js";
@@ -28,60 +28,68 @@ export interface RateLimiter {
   consume(rule: RateRule, subject: string): Promise<Consumption>;
   /** Consumes every rule; throws `rate_limited` (429, Retry-After) if any is exhausted. */
   enforce(checks: Array<[RateRule, string]>): Promise<void>;
-  reset(rule: RateRule, subject: string): Promise<void>;
+  /** Clears a counter; with counters in the database, `executor` makes it part of the caller's transaction. */
+  reset(rule: RateRule, subject: string, executor?: Executor): Promise<void>;
   expunge(): Promise<number>;
 }
 
 interface CounterStore {
-  increment(key: string, windowSeconds: number): Promise<{ count: number; windowEndsAt: Date }>;
-  delete(key: string): Promise<void>;
+  /** Counts one attempt against every key at once (one round trip); results in the order given. */
+  increment(counters: Array<{ key: string; windowSeconds: number }>): Promise<Array<{ count: number; windowEndsAt: Date }>>;
+  delete(key: string, executor?: Executor): Promise<void>;
   expunge(): Promise<number>;
 }
 
 export function createRateLimiter(store: CounterStore, clock: Clock): RateLimiter {
   const keyOf = (rule: RateRule, subject: string) => `${rule.name}:${subject}`;
-  const consume = async (rule: RateRule, subject: string): Promise<Consumption> => {
-    const { count, windowEndsAt } = await store.increment(keyOf(rule, subject), rule.windowSeconds);
-    const retryAfterSeconds = Math.max(1, Math.ceil((windowEndsAt.getTime() - clock.now().getTime()) / 1000));
-    return { allowed: count <= rule.limit, count, retryAfterSeconds };
+  const consumeAll = async (checks: Array<[RateRule, string]>): Promise<Consumption[]> => {
+    const counted = await store.increment(checks.map(([rule, subject]) => ({ key: keyOf(rule, subject), windowSeconds: rule.windowSeconds })));
+    return counted.map(({ count, windowEndsAt }, index) => ({
+      allowed: count <= checks[index]![0].limit,
+      count,
+      retryAfterSeconds: Math.max(1, Math.ceil((windowEndsAt.getTime() - clock.now().getTime()) / 1000)),
+    }));
   };
   return {
-    consume,
+    consume: async (rule, subject) => (await consumeAll([[rule, subject]]))[0]!,
     async enforce(checks) {
-      let retryAfter = 0;
-      for (const [rule, subject] of checks) {
-        const result = await consume(rule, subject);
-        if (!result.allowed) retryAfter = Math.max(retryAfter, result.retryAfterSeconds);
+      const refused = (await consumeAll(checks)).filter((result) => !result.allowed);
+      if (refused.length > 0) {
+        throw new AppError(KernelErrors.rate_limited, { retryAfterSeconds: Math.max(...refused.map((r) => r.retryAfterSeconds)) });
       }
-      if (retryAfter > 0) throw new AppError(KernelErrors.rate_limited, { retryAfterSeconds: retryAfter });
     },
-    reset: (rule, subject) => store.delete(keyOf(rule, subject)),
+    reset: (rule, subject, executor) => store.delete(keyOf(rule, subject), executor),
     expunge: () => store.expunge(),
   };
 }
 
-/** Counters in PostgreSQL: one upsert per attempt; the row lock serialises concurrent attempts. */
+/**
+ * Counters in PostgreSQL: one multi-row upsert per attempt; row locks serialise concurrent
+ * attempts, taken in key order so that two attempts sharing keys cannot deadlock.
+ */
 export function createDatabaseCounterStore(db: Database, clock: Clock): CounterStore {
   const t = rateLimitCountersTable;
   return {
-    async increment(key, windowSeconds) {
+    async increment(counters) {
       const now = clock.now();
-      const windowEndsAt = new Date(now.getTime() + windowSeconds * 1000);
-      const [row] = await db
+      const keys = [...new Set(counters.map((c) => c.key))].sort();
+      const windowOf = new Map(counters.map((c) => [c.key, c.windowSeconds]));
+      const rows = await db
         .insert(t)
-        .values({ key, count: 1, windowEndsAt })
+        .values(keys.map((key) => ({ key, count: 1, windowEndsAt: new Date(now.getTime() + windowOf.get(key)! * 1000) })))
         .onConflictDoUpdate({
           target: t.key,
           set: {
             count: sql`case when ${t.windowEndsAt} <= ${now} then 1 else ${t.count} + 1 end`,
-            windowEndsAt: sql`case when ${t.windowEndsAt} <= ${now} then ${windowEndsAt} else ${t.windowEndsAt} end`,
+            windowEndsAt: sql`case when ${t.windowEndsAt} <= ${now} then excluded.window_ends_at else ${t.windowEndsAt} end`,
           },
         })
-        .returning({ count: t.count, windowEndsAt: t.windowEndsAt });
-      return row!;
+        .returning({ key: t.key, count: t.count, windowEndsAt: t.windowEndsAt });
+      const byKey = new Map(rows.map((row) => [row.key, row]));
+      return counters.map((c) => byKey.get(c.key)!);
     },
-    async delete(key) {
-      await db.delete(t).where(sql`${t.key} = ${key}`);
+    async delete(key, executor = db) {
+      await executor.delete(t).where(sql`${t.key} = ${key}`);
     },
     async expunge() {
       const deleted = await db.delete(t).where(sql`${t.windowEndsAt} <= ${clock.now()}`).returning({ key: t.key });
@@ -93,12 +101,18 @@ export function createDatabaseCounterStore(db: Database, clock: Clock): CounterS
 /** Counters in Redis (REDIS_URL): INCR and PEXPIRE in one MULTI; Redis expires the keys itself. */
 export function createRedisCounterStore(redis: Redis, clock: Clock): CounterStore {
   return {
-    async increment(key, windowSeconds) {
-      const redisKey = `gatehouse:rl:${key}`;
-      const results = await redis.multi().incr(redisKey).pexpire(redisKey, windowSeconds * 1000, "NX").pttl(redisKey).exec();
-      const count = Number(results?.[0]?.[1] ?? 0);
-      const ttlMs = Number(results?.[2]?.[1] ?? windowSeconds * 1000);
-      return { count, windowEndsAt: new Date(clock.now().getTime() + Math.max(ttlMs, 0)) };
+    async increment(counters) {
+      const transaction = redis.multi();
+      for (const { key, windowSeconds } of counters) {
+        const redisKey = `gatehouse:rl:${key}`;
+        transaction.incr(redisKey).pexpire(redisKey, windowSeconds * 1000, "NX").pttl(redisKey);
+      }
+      const results = (await transaction.exec()) ?? [];
+      return counters.map(({ windowSeconds }, index) => {
+        const count = Number(results[index * 3]?.[1] ?? 0);
+        const ttlMs = Number(results[index * 3 + 2]?.[1] ?? windowSeconds * 1000);
+        return { count, windowEndsAt: new Date(clock.now().getTime() + Math.max(ttlMs, 0)) };
+      });
     },
     async delete(key) {
       await redis.del(`gatehouse:rl:${key}`);

@@ -231,8 +231,8 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
         await recordFailure(user.id, method, "email_not_confirmed", context);
         throw new AppError(SessionErrors.email_not_confirmed);
       }
-      await limiter.reset(rules.signInPerAccount, throttleKey(login));
       const pending = await db.transaction(async (tx) => {
+        await limiter.reset(rules.signInPerAccount, throttleKey(login), tx);
         if (hasher.needsRehash(user.passwordHash!)) {
           await accounts.updateRow(tx, user.id, { passwordHash: await hasher.hash(normalized), updatedAt: clock.now() });
         }
