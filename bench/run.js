@@ -258,7 +258,7 @@ async function benchDatabase(kind) {
   /**
    * Between phases Gatehouse stops gracefully (SIGTERM): the next seed opens the same PGlite
    * directory. After the last phase its data is thrown away, so it is killed instead of waiting
-   * out its shutdown drain (which currently lasts its full 10 s after a load run: see the report).
+   * out its shutdown drain's quiet interval.
    */
   const stopServer = async (handle, { discard = false } = {}) => {
     profiler?.close();
