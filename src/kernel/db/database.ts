@@ -67,10 +67,11 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   const changes = createChangeFeedSource(false);
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, Client: listeningClient(changes) });
+  const ListeningClient = listeningClient(changes);
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, Client: ListeningClient });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
-  const listener = listenForChanges(url, changes);
+  const listener = listenForChanges(() => new ListeningClient({ connectionString: url }), changes);
   const db = drizzlePg(pool) as unknown as Database;
   return {
     db,
@@ -118,7 +119,7 @@ const LISTENER_RETRY_MS = { first: 250, max: 10_000 };
  * Holds one connection that LISTENs for other nodes' changes. The feed is live only while it is
  * connected; each loss and each reconnect resets the feed, so caches drop what they may have missed.
  */
-function listenForChanges(url: string, changes: ChangeFeedSource): { stop(): Promise<void> } {
+function listenForChanges(newClient: () => pg.Client, changes: ChangeFeedSource): { stop(): Promise<void> } {
   let stopped = false;
   let current: pg.Client | null = null;
   let retryMs = LISTENER_RETRY_MS.first;
@@ -135,14 +136,12 @@ function listenForChanges(url: string, changes: ChangeFeedSource): { stop(): Pro
 
   async function connect() {
     timer = null;
-    const client = new pg.Client({ connectionString: url });
+    const client = newClient();
     current = client;
     client.on("error", () => lost(client));
     client.on("end", () => lost(client));
-    client.on("notification", (message) => changes.deliver(message.payload ?? ""));
     try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      await client.connect(); // a listening client: it LISTENs before connect() resolves
       if (stopped || current !== client) return void client.end().catch(() => {});
       retryMs = LISTENER_RETRY_MS.first;
       changes.setLive(true);

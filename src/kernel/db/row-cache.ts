@@ -42,22 +42,24 @@ export function createRowCache<V>(feed: ChangeFeed, options: RowCacheOptions): R
   ];
 
   const fresh = (entry: Entry<V> | undefined) => entry !== undefined && performance.now() - entry.storedAt < options.maxAgeMs;
+  // Re-inserting moves an entry to the end: Map order is the recency order.
+  const remember = (id: string, entry: Entry<V>) => {
+    entries.delete(id);
+    entries.set(id, entry);
+  };
 
   return {
     async get(id, load) {
       if (options.maxEntries === 0 || !feed.live) return load();
       const entry = entries.get(id);
       if (fresh(entry)) {
-        // Re-inserting moves the entry to the end: Map order is the recency order.
-        entries.delete(id);
-        entries.set(id, entry!);
+        remember(id, entry!);
         return entry!.value;
       }
       const startedAt = generation;
       const value = await load();
       if (value !== null && generation === startedAt && feed.live) {
-        entries.delete(id);
-        entries.set(id, { value, storedAt: performance.now() });
+        remember(id, { value, storedAt: performance.now() });
         if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!);
       }
       return value;

@@ -74,11 +74,13 @@ export interface AccountsDeps {
 
 export function createAccountsService(deps: AccountsDeps): AccountsService {
   const { db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, userCache, config } = deps;
-  const cachedUser = (id: string) =>
-    userCache.get(id, async () => {
-      const row = await findUserById(db, id);
-      return row ? toUser(row) : null;
-    });
+  const getById = async (id: string) =>
+    UUID_PATTERN.test(id)
+      ? userCache.get(id, async () => {
+          const row = await findUserById(db, id);
+          return row ? toUser(row) : null;
+        })
+      : null;
 
   const queueConfirmation = async (executor: Executor, user: UserRow & { email: string }) => {
     const { token } = await tokens.issue(executor, {
@@ -172,8 +174,8 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       if (queued) mailer.dispatch();
     },
 
-    getById: async (id) => (UUID_PATTERN.test(id) ? cachedUser(id) : null),
-    getBySubject: async (subject) => (UUID_PATTERN.test(subject) ? cachedUser(subject) : null),
+    getById,
+    getBySubject: getById,
     getByEmail: async (email) => {
       const row = await byEmail(db, email);
       return row ? toUser(row) : null;

@@ -105,11 +105,14 @@ interface PendingGrant {
   refreshExpiresIn: number;
 }
 
+/** A refresh token's remaining lifetime as `refresh_expire_in` reports it: 0 means it never expires. */
+const secondsLeft = (expiresAt: Date | null, now: Date) => (expiresAt ? Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 1000)) : 0);
+
 /** Ended sessions are kept this long so "why was I signed out?" can still be answered. */
 const ENDED_SESSION_RETENTION_SECONDS = 86_400;
 
 export function createSessionsService(deps: SessionsDeps): SessionsService {
-  const { db, clock, hasher, accounts, accessTokens, tokens, authz, loginHistory, audit, limiter, rules, config } = deps;
+  const { db, clock, hasher, accounts, accessTokens, tokens, authz, loginHistory, audit, limiter, rules, liveSessionCache, config } = deps;
   const invalidCredentials = () => new AppError(SessionErrors.invalid_credentials);
 
   const newRefreshToken = async (executor: Executor, session: SessionRow, parentId: string | null) => {
@@ -118,7 +121,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     const ttl = config.refreshTokenTtlSeconds;
     const expiresAt = ttl === 0 ? null : new Date(Math.min(addSeconds(now, ttl).getTime(), session.expiresAt.getTime()));
     await insertRefreshToken(executor, { id: generateId(), sessionId: session.id, parentId, tokenHash: digestToken(refreshToken), createdAt: now, expiresAt });
-    return { refreshToken, refreshExpiresIn: expiresAt ? Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 1000)) : 0 };
+    return { refreshToken, refreshExpiresIn: secondsLeft(expiresAt, now) };
   };
 
   /** Inside the transaction: the refresh token and the roles. Signing happens after commit. */
@@ -179,10 +182,8 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     }, authz.roleNamesSql);
     if (fast.spent) {
       if (!fast.session) return { invalid: true };
-      const { roles } = fast;
-      const expiresAt = fast.child.expiresAt;
-      const refreshExpiresIn = expiresAt ? Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 1000)) : 0;
-      return { grant: { session: fast.session, roles, refreshToken: childToken, refreshExpiresIn } };
+      const refreshExpiresIn = secondsLeft(fast.child.expiresAt, now);
+      return { grant: { session: fast.session, roles: fast.roles, refreshToken: childToken, refreshExpiresIn } };
     }
     // Unknown, or spent before: decide between the reuse interval's sibling and reuse detection.
     return db.transaction(async (tx): Promise<RotationOutcome> => {
@@ -286,7 +287,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       // A signed token is not enough: its session must still be live, so sign-out takes effect at once
       // (the cache is evicted by the commit that ends a session, on every node).
       const now = clock.now();
-      const session = await deps.liveSessionCache.get(claims.sid, async () => {
+      const session = await liveSessionCache.get(claims.sid, async () => {
         const row = await findLiveSession(db, claims.sid, now);
         return row ? { userId: row.userId, expiresAt: row.expiresAt } : null;
       });

@@ -77,7 +77,7 @@ export async function rotateRefreshToken(
   return { spent: true, session, roles: row.roles as string[], child: { expiresAt: row.child_expires_at == null ? null : asDate(row.child_expires_at) } };
 }
 
-/** Raw results carry timestamptz as Date (pg) or as Date/string depending on the driver. */
+/** A raw result's timestamptz: drivers hand over a Date or an ISO string. */
 const asDate = (value: unknown): Date => (value instanceof Date ? value : new Date(value as string));
 
 export async function findRefreshToken(executor: Executor, tokenHash: string): Promise<RefreshTokenRow | null> {
