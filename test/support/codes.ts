@@ -2,9 +2,12 @@ import { randomInt } from "node:crypto";
 import type { Gatehouse } from "../../src/gatehouse.js";
 import type { OutboxMessage } from "../../src/kernel/mail/outbox.js";
 
-/** The numeric code in a message (email or SMS): how a person would read it. */
+/**
+ * The numeric code in a message (email or SMS): how a person would read it — a number standing on
+ * its own, not digits inside the recipient's address (`user.0123456789@example.com` happens).
+ */
 export function codeIn(message: OutboxMessage): string {
-  const match = /\b(\d{6,10})\b/.exec(message.text ?? "");
+  const match = /(?<![\w.@+-])(\d{6,10})(?![\w@-]|\.\w)/.exec(message.text ?? "");
   if (!match) throw new Error(`no code in: ${message.text}`);
   return match[1]!;
 }
