@@ -12,6 +12,8 @@ export const auditEventsTable = pgTable(
     subjectUserId: uuid("subject_user_id"),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /** The request that caused the event, as in the logs; null for jobs and the command line. */
+    requestId: text("request_id"),
     data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamptz("created_at").notNull(),
   },

@@ -145,6 +145,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       ip: context.ip,
       userAgent: context.userAgent,
       createdAt: now,
+      authenticatedAt: now,
       lastUsedAt: now,
       expiresAt: addSeconds(now, config.sessionTtlSeconds),
     });

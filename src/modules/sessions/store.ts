@@ -48,7 +48,7 @@ export async function rotateRefreshToken(
       update ${s} set last_used_at = ${now} from spent
       where ${s.id} = spent.session_id and ${s.revokedAt} is null and ${s.expiresAt} > ${now}
         and (spent.expires_at is null or spent.expires_at > ${now})
-      returning ${s.id}, ${s.userId}, ${s.method}, ${s.ip}, ${s.userAgent}, ${s.createdAt}, ${s.expiresAt}
+      returning ${s.id}, ${s.userId}, ${s.parentSessionId}, ${s.method}, ${s.ip}, ${s.userAgent}, ${s.createdAt}, ${s.authenticatedAt}, ${s.expiresAt}
     ), child as (
       insert into ${rt} (id, session_id, parent_id, token_hash, created_at, expires_at)
       select ${child.id}, live.id, spent.id, ${child.tokenHash}, ${now},
@@ -65,10 +65,12 @@ export async function rotateRefreshToken(
   const session: SessionRow = {
     id: row.id as string,
     userId: row.user_id as string,
+    parentSessionId: row.parent_session_id as string | null,
     method: row.method as string,
     ip: row.ip as string | null,
     userAgent: row.user_agent as string | null,
     createdAt: asDate(row.created_at),
+    authenticatedAt: asDate(row.authenticated_at),
     lastUsedAt: now,
     expiresAt: asDate(row.expires_at),
     revokedAt: null,

@@ -94,6 +94,7 @@ export function createSigningKeys(deps: { db: Database; clock: Clock; sealer: Se
       privateJwkSealed: sealer.seal(JSON.stringify(privateJwk)),
       status: "current",
       createdAt: clock.now(),
+      activatesAt: clock.now(),
     });
     return kid;
   };

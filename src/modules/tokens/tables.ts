@@ -36,6 +36,8 @@ export const signingKeysTable = pgTable(
     privateJwkSealed: text("private_jwk_sealed").notNull(),
     status: text("status").$type<"current" | "previous" | "retired">().notNull(),
     createdAt: timestamptz("created_at").notNull(),
+    /** When the key starts signing: published first, so verifiers' cached key sets know it before any token does. */
+    activatesAt: timestamptz("activates_at").notNull(),
     rotatedAt: timestamptz("rotated_at"),
   },
   // At most one current key, even when several nodes start on an empty database at once.
@@ -64,6 +66,8 @@ export const magicCodesTable = pgTable(
     codeAttempts: integer("code_attempts").notNull().default(0),
     failedAttempts: integer("failed_attempts").notNull().default(0),
     failuresResetAt: timestamptz("failures_reset_at"),
+    /** Lockouts since the last correct code: each one lasts twice as long as the one before. */
+    lockouts: integer("lockouts").notNull().default(0),
     createdAt: timestamptz("created_at").notNull(),
     updatedAt: timestamptz("updated_at").notNull(),
   },
