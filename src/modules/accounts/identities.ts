@@ -22,6 +22,8 @@ export interface IdentitiesConfig {
   codeTtlSeconds: number;
   emailConfirmationTtlSeconds: number;
   emailChangeTtlSeconds: number;
+  /** How old the caller's last proof of identity may be for adding or removing an identity. */
+  reauthenticationMaxAgeSeconds: number;
   defaultPhoneRegion: string | null;
   /** Regions whose numbers may be used; empty: all. */
   phoneRegions: string[];
@@ -190,7 +192,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         if (existing && (existing.user.id !== userId || existing.identity.verifiedAt !== null)) return { issued: true as const, queued: false };
         const issued = await queueVerification(tx, identity, { userId, intent: existing ? "verify" : "add" }, method);
         if (issued.issued) {
-          await audit.record(tx, { action: "identity.verification_requested", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { type: identity.type, method } });
+          await audit.record(tx, { action: "identity.verification_requested", actorUserId: userId, subjectUserId: userId, data: { type: identity.type, method } }, context);
         }
         return { ...issued, queued: issued.issued };
       });
@@ -226,7 +228,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         // has since replaced confirms nothing.
         if (existing?.user.id === stored.subject) {
           const attached = await attachVerified(tx, stored.subject, { type: "email", value: email }, context);
-          await audit.record(tx, { action: "email.confirmed", actorUserId: stored.subject, subjectUserId: stored.subject, ip: context.ip, userAgent: context.userAgent });
+          await audit.record(tx, { action: "email.confirmed", actorUserId: stored.subject, subjectUserId: stored.subject }, context);
           return attached;
         }
         if (!existing && stored.extraData.intent === "add" && (await findUserById(tx, stored.subject))) {
@@ -270,7 +272,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         if (remaining.length === 0 && !passwordStillUsable) throw new AppError(AccountErrors.last_sign_in_method);
         await deleteIdentity(tx, target.id);
         await syncPrimaryEmail(tx, userId);
-        await audit.record(tx, { action: "identity.removed", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: target.id, type: target.type } });
+        await audit.record(tx, { action: "identity.removed", actorUserId: userId, subjectUserId: userId, data: { identityId: target.id, type: target.type } }, context);
       });
     },
 

@@ -57,7 +57,7 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService 
     if (existing) {
       const verified = await markVerified(executor, existing.identity);
       if (existing.identity.verifiedAt === null) {
-        await audit.record(executor, { action: "identity.verified", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: existing.identity.id, type: identity.type } });
+        await audit.record(executor, { action: "identity.verified", actorUserId: userId, subjectUserId: userId, data: { identityId: existing.identity.id, type: identity.type } }, context);
       }
       return verified;
     }
@@ -65,7 +65,7 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService 
       insertIdentity(sp, { id: generateId(), userId, type: identity.type, value: identity.value, verifiedAt: clock.now(), createdAt: clock.now() }),
     );
     if (!row) throw new AppError(AccountErrors.identity_taken);
-    await audit.record(executor, { action: "identity.added", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: row.id, type: identity.type } });
+    await audit.record(executor, { action: "identity.added", actorUserId: userId, subjectUserId: userId, data: { identityId: row.id, type: identity.type } }, context);
     return { user: await syncPrimaryEmail(executor, userId), identity: row };
   };
 
@@ -104,10 +104,8 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService 
       action: "user.registered",
       actorUserId: created.user.id,
       subjectUserId: created.user.id,
-      ip: context.ip,
-      userAgent: context.userAgent,
       data: { method, identityType: identity.type },
-    });
+    }, context);
     return created;
   };
 
@@ -123,7 +121,7 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService 
         const firstVerification = found.identity.verifiedAt === null;
         const { user, identity: row } = firstVerification ? await markVerified(executor, found.identity) : found;
         if (firstVerification) {
-          await audit.record(executor, { action: "identity.verified", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { identityId: found.identity.id, type: identity.type, method: options.method } });
+          await audit.record(executor, { action: "identity.verified", actorUserId: user.id, subjectUserId: user.id, data: { identityId: found.identity.id, type: identity.type, method: options.method } }, context);
         }
         return { user, identity: row, created: false, firstVerification };
       }
