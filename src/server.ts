@@ -54,7 +54,9 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   // 2. Every response: no sniffing, no framing, no referrer, and nothing cached unless a route says
   // so (responses carry tokens: RFC 6749 §5.1). Behind HTTPS, browsers are told to stay on HTTPS.
   const strictTransport = config.http.baseUrl.startsWith("https://");
-  app.addHook("onSend", async (_request, reply) => {
+  app.addHook("onSend", async (request, reply) => {
+    // The id under which this request's logs and audit entries are filed, for support and operators.
+    reply.header("x-request-id", request.id);
     reply.header("x-content-type-options", "nosniff");
     reply.header("x-frame-options", "DENY");
     if (!reply.hasHeader("referrer-policy")) reply.header("referrer-policy", "no-referrer");

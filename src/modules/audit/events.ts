@@ -25,5 +25,4 @@ export type AuditAction =
   | "credentials.unverified_cleared"
   | "session.reauthenticated"
   | "reauthentication.failed"
-  | "reauthentication_code.requested"
-  | "account.claimed";
+  | "reauthentication_code.requested";

@@ -77,20 +77,21 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
   const { db, clock, accounts, identities, sessions, tokens, codes, mailer, audit, limiter, rules, config } = deps;
 
   /**
-   * The first proof of control of an address that was only ever typed at password registration.
+   * The first proof of control of an identity that was only ever typed (at password registration).
    * Whoever registered it may not be its owner (account pre-hijacking): the owner is now signing
-   * in, so the password set without proof and the sessions started with it are dropped. The owner
-   * can set a password again by recovery.
+   * in, so everything set without that proof goes — the password, the sessions started with it, and
+   * every other identity attached meanwhile. The owner can set a password again by recovery.
    */
   const dropUnprovenCredentials = async (executor: Executor, resolved: SignInIdentity, context: RequestContext) => {
-    if (!resolved.firstVerification || resolved.user.passwordHash === null) return;
-    await accounts.updateRow(executor, resolved.user.id, { passwordHash: null, updatedAt: clock.now() });
+    if (!resolved.firstVerification) return;
+    if (resolved.user.passwordHash !== null) await accounts.updateRow(executor, resolved.user.id, { passwordHash: null, updatedAt: clock.now() });
     const revoked = await sessions.revokeAll(resolved.user.id, context, "unproven_credentials", executor);
+    const removedIdentities = await identities.removeUnprovenIdentities(executor, resolved.user.id, resolved.identity);
     await audit.record(executor, {
       action: "credentials.unverified_cleared",
       actorUserId: resolved.user.id,
       subjectUserId: resolved.user.id,
-      data: { revokedSessions: revoked },
+      data: { revokedSessions: revoked, removedIdentities },
     }, context);
   };
 

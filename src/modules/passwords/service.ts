@@ -1,12 +1,12 @@
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
-import type { Database } from "../../kernel/db/database.js";
+import type { Database, Executor } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
-import { enforceSendLimits, enqueueCode, normalizeEmail, type AccountsService, type IdentitiesService, type IdentityInput } from "../accounts/index.js";
+import { enforceSendLimits, enqueueCode, normalizeEmail, type AccountsService, type IdentitiesService, type IdentityInput, type IdentityRow } from "../accounts/index.js";
 import type { AuditService } from "../audit/index.js";
 import type { SessionsService } from "../sessions/index.js";
 import { codeFailure, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
@@ -61,6 +61,19 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
 
   /** After any reset: the owner is back in, so clear the sign-in throttle an attacker may have run up. */
   const clearSignInThrottles = (user: { id: string }) => limiter.reset(rules.signInPerAccount, `user:${user.id}`);
+
+  /**
+   * Verifies the identity a reset reached. When that is its first proof, the account passes to whoever
+   * holds the identity: identities attached before the proof go (the reset replaces the password and
+   * ends every session anyway).
+   */
+  const claimWith = async (tx: Executor, userId: string, identity: IdentityRow, context: RequestContext) => {
+    const firstProof = identity.verifiedAt === null;
+    await identities.markVerified(tx, identity);
+    if (!firstProof) return;
+    const removedIdentities = await identities.removeUnprovenIdentities(tx, userId, identity);
+    await audit.record(tx, { action: "credentials.unverified_cleared", actorUserId: userId, subjectUserId: userId, data: { removedIdentities } }, context);
+  };
 
   return {
     async change(input, context) {
@@ -124,7 +137,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         // Following the emailed link proves control of the address: its identity is verified.
         const address = user.email ? normalizeEmail(user.email) : null;
         const identity = address ? await identities.findRow(tx, { type: "email", value: address }) : null;
-        if (identity) await identities.markVerified(tx, identity.identity);
+        if (identity) await claimWith(tx, user.id, identity.identity, context);
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await sessions.revokeAll(user.id, context, "password_reset", tx);
         await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id }, context);
@@ -175,7 +188,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         // Throwing here rolls the transaction back, so a refused password does not spend the code.
         checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username });
         // The code reached the identity: that proves control of it.
-        await identities.markVerified(tx, found.identity);
+        await claimWith(tx, user.id, found.identity, context);
         await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: clock.now() });
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await sessions.revokeAll(user.id, context, "password_reset", tx);

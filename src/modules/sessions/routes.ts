@@ -130,12 +130,15 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
         security: bearer,
         summary: "Send me a code to confirm it's me (always to one of my own verified identities)",
         description: "Without a body the code goes to the primary email address, else to the first verified identity. Enter it at POST /v1/sessions/current/reauthenticate.",
-        body: Type.Optional(Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Union([Type.Object({}, { additionalProperties: false }), Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false })]),
+        ),
         response: { 202: AcceptedResponse, ...errorResponses(400, 401, 404, 429) },
       },
     },
     async (request, reply) => {
-      await sessions.requestReauthenticationCode(caller(request), request.body ?? undefined, requestContext(request));
+      const target = request.body && "type" in request.body ? request.body : undefined;
+      await sessions.requestReauthenticationCode(caller(request), target, requestContext(request));
       return reply.code(202).send({ message: "We have sent you a code." });
     },
   );
