@@ -10,5 +10,7 @@ export const KernelErrors = defineErrorCodes({
   not_found: { status: 404, message: "There is nothing at this address." },
   rate_limited: { status: 429, message: "Too many attempts. Wait before trying again." },
   unauthenticated: { status: 401, message: "A valid access token is required." },
+  cross_site_request: { status: 403, message: "This form was sent from another site, so it was refused. Open the page again from your email or this site, and send it from there." },
+  invalid_csrf_token: { status: 403, message: "This form has expired or did not come from this page. Reload the page and send it again." },
   internal_error: { status: 500, message: "Something went wrong on our side." },
 });

@@ -58,6 +58,8 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ outbox: Outbox }> = asyn
       reply,
       "Development mailbox",
       `<h1>Development mailbox</h1><p>Emails and text messages Gatehouse has queued, newest first. This page exists only on a development server reachable from this machine (or with GATEHOUSE_DEV_MAILBOX=true), never in production.</p>${items}`,
+      200,
+      { wide: true },
     );
   });
 };
