@@ -92,7 +92,7 @@ describe.skipIf(!existsSync(CHROMIUM)).each(databaseTargets())(`hosted pages in 
     const cookies = await browser.cookies(base);
     const session = cookies.find((c) => c.name === "gatehouse_session")!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax" });
-    expect(await tab.evaluate(() => document.cookie)).toBe("");
+    expect(await tab.evaluate("document.cookie")).toBe(""); // HttpOnly: invisible to scripts
     expect(await tab.content()).not.toContain(session.value.split(".")[0]!);
     const user = await t.gatehouse.accounts.getByEmail(email);
     expect(await t.gatehouse.sessions.list(user!.id)).toHaveLength(1);
