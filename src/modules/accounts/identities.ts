@@ -93,7 +93,7 @@ export interface IdentitiesService extends EmailChange {
   /**
    * Removes an identity from the user's account and tells it and the account's other verified
    * addresses. A signed-in caller must have authenticated recently. Throws reauthentication_required,
-   * identity_not_found, last_sign_in_method.
+   * identity_not_found, last_sign_in_method, last_recovery_channel.
    */
   remove(userId: string, identityId: string, context: RequestContext): Promise<void>;
   /**
@@ -292,6 +292,8 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         // A password needs a login name to be typed with: with no identity left, only a username.
         const passwordStillUsable = user.passwordHash !== null && user.username !== null;
         if (remaining.length === 0 && !passwordStillUsable) throw new AppError(AccountErrors.last_sign_in_method);
+        // A username and password still sign in, but a forgotten password could then never be reset.
+        if (remaining.length === 0) throw new AppError(AccountErrors.last_recovery_channel);
         await deleteIdentity(tx, target.id);
         await syncPrimaryEmail(tx, userId);
         await audit.record(tx, { action: "identity.removed", actorUserId: userId, subjectUserId: userId, data: { identityId: target.id, type: target.type } }, context);
