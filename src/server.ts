@@ -3,7 +3,8 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Gatehouse } from "./gatehouse.js";
-import { registerErrorHandler } from "./kernel/http/error-handler.js";
+import cors from "@fastify/cors";
+import { registerErrorHandler, renderRouterError } from "./kernel/http/error-handler.js";
 import { registerDrain, type DrainOptions } from "./kernel/http/graceful-shutdown.js";
 import { registerJsonBodyParser } from "./kernel/http/json-body.js";
 import { registerValidators } from "./kernel/http/validation.js";
@@ -42,6 +43,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
     return503OnClosing: true,
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: renderRouterError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // 1. Input: our JSON parser (UTF-8, null bytes, prototype poisoning), strict validators, one error shape.
@@ -63,6 +65,18 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store").header("pragma", "no-cache");
     if (strictTransport) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
   });
+
+  // Cross-origin calls from the browser applications listed in GATEHOUSE_CORS_ORIGINS, none by
+  // default. No credentials: the API reads bearer tokens, never cookies.
+  if (config.http.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.http.corsOrigins,
+      methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      allowedHeaders: ["authorization", "content-type"],
+      exposedHeaders: ["retry-after", "www-authenticate", "x-request-id"],
+      maxAge: 600,
+    });
+  }
 
   // 3. Metrics by route template, so ids in URLs do not explode label cardinality.
   app.addHook("onResponse", async (request, reply) => {

@@ -84,6 +84,22 @@ const list = {
   },
 };
 
+const originList = {
+  type: "comma-separated origins",
+  parse(raw: string): Parsed<string[]> {
+    const values = raw.split(",").map((v) => v.trim()).filter(Boolean);
+    const isOrigin = (value: string) => {
+      try {
+        const url = new URL(value);
+        return ["http:", "https:"].includes(url.protocol) && url.origin === value;
+      } catch {
+        return false;
+      }
+    };
+    return values.every(isOrigin) ? { ok: true, value: values } : { ok: false, expected: "origins such as https://app.example.com (scheme, host and port only, no path)" };
+  },
+};
+
 const masterKey = {
   type: "base64 (32 bytes)",
   parse(raw: string): Parsed<string> {
@@ -146,6 +162,8 @@ export const settings = {
     description: "Minimum level of the JSON logs." }),
   trustedProxies: setting({ env: "GATEHOUSE_TRUSTED_PROXIES", ...list, default: [] as string[],
     description: "Addresses or CIDR ranges of reverse proxies. The client IP is read from `X-Forwarded-For` only when the peer is one of them." }),
+  corsOrigins: setting({ env: "GATEHOUSE_CORS_ORIGINS", ...originList, default: [] as string[],
+    description: "Origins of browser applications allowed to call the API from another origin, e.g. `https://app.example.com,https://admin.example.com` (CORS; preflights answered, no credentials: tokens travel in `Authorization`). Empty: no cross-origin calls." }),
   smtpUrl: setting({ env: "SMTP_URL", ...url(["smtp:", "smtps:"]), default: null as string | null,
     description: "SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587`. Unset: mail is kept in the development mailbox where there is one (see `GATEHOUSE_DEV_MAILBOX`), and fails visibly where there is none." }),
   devMailbox: setting({ env: "GATEHOUSE_DEV_MAILBOX", ...boolean, default: null as boolean | null,

@@ -4,7 +4,7 @@ import { decideDevMailbox } from "./dev-mailbox.js";
 /** The validated, frozen configuration every part of Gatehouse receives a slice of. */
 export interface Config {
   env: SettingValues["nodeEnv"];
-  http: { port: number; host: string; baseUrl: string; trustedProxies: string[] };
+  http: { port: number; host: string; baseUrl: string; trustedProxies: string[]; corsOrigins: string[] };
   database: { url: string | null; dataDir: string; cacheMaxEntries: number };
   secrets: { masterKey: string | null };
   log: { level: SettingValues["logLevel"] };
@@ -116,7 +116,7 @@ function toConfig(v: SettingValues): Config {
   const devMailbox = decideDevMailbox({ explicit: v.devMailbox, nodeEnv: v.nodeEnv, smtpUrl: v.smtpUrl, baseUrl, host: v.host });
   return {
     env: v.nodeEnv,
-    http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies },
+    http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies, corsOrigins: v.corsOrigins },
     database: { url: v.databaseUrl, dataDir: v.dataDir, cacheMaxEntries: v.cacheMaxEntries },
     secrets: { masterKey: v.masterKey },
     log: { level: v.logLevel },

@@ -7,6 +7,8 @@ export const KernelErrors = defineErrorCodes({
   payload_too_large: { status: 413, message: "The request body is too large." },
   unsupported_media_type: { status: 415, message: "The request body must be application/json." },
   bad_request: { status: 400, message: "The request could not be processed." },
+  invalid_url: { status: 400, message: "The address of the request is not valid (check its percent-encoding)." },
+  uri_too_long: { status: 414, message: "A part of the address of the request is too long." },
   not_found: { status: 404, message: "There is nothing at this address." },
   rate_limited: { status: 429, message: "Too many attempts. Wait before trying again." },
   unauthenticated: { status: 401, message: "A valid access token is required." },

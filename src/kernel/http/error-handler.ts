@@ -64,3 +64,12 @@ export function renderJson(reply: FastifyReply, error: AppError): FastifyReply {
   if (error.details !== undefined) body.error.details = error.details;
   return reply.code(error.status).type("application/json; charset=utf-8").send(body);
 }
+
+/**
+ * Errors the router raises before any route runs (a malformed percent-encoding, an over-long path
+ * segment): the same error shape as every other, and never an echo of the URL.
+ */
+export function renderRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const definition = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? KernelErrors.uri_too_long : error.code === "FST_ERR_BAD_URL" ? KernelErrors.invalid_url : KernelErrors.bad_request;
+  return renderJson(reply, new AppError(definition));
+}
