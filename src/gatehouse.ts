@@ -28,6 +28,7 @@ import { createSessionsService, type LiveSession, type SessionsService } from ".
 import {
   createAccessTokens,
   createMagicCodes,
+  createRevokedTokenIds,
   createSigningKeys,
   createTokenStore,
   type AccessTokens,
@@ -162,6 +163,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const rowCache = <V>(table: string) => createRowCache<V>(database.changes, { table, maxEntries: config.database.cacheMaxEntries, maxAgeMs: ROW_CACHE_MAX_AGE_MS });
   const userCache = rowCache<User>("users");
   const liveSessionCache = rowCache<LiveSession>("sessions");
+  const revokedTokenIds = createRevokedTokenIds({ db, changes: database.changes, clock });
   const accounts = createAccountsService({
     db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, userCache,
     config: {
@@ -171,7 +173,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const sessions = createSessionsService({
-    db, clock, hasher, accounts, identities, accessTokens, tokens, codes, mailer, authz, loginHistory, audit, limiter, rules, registry: metrics.registry, liveSessionCache,
+    db, clock, hasher, accounts, identities, accessTokens, tokens, codes, mailer, authz, loginHistory, audit, limiter, rules, registry: metrics.registry, liveSessionCache, revokedTokenIds,
     config: {
       sessionTtlSeconds: config.tokens.sessionTtlSeconds,
       sessionIdleTimeoutSeconds: config.tokens.sessionIdleTimeoutSeconds,
@@ -232,6 +234,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       redis?.disconnect();
       userCache.close();
       liveSessionCache.close();
+      revokedTokenIds.close();
       if (!options.database) await database.close();
     },
   };

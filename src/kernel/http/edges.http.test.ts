@@ -34,7 +34,7 @@ describe.each(databaseTargets())("HTTP edges on $name", (target) => {
     for (const size of [70_000, 5_000_000]) {
       const sized = await fetch(`${base}/v1/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "x".repeat(size) }) });
       expect(sized.status).toBe(413);
-      expect((await sized.json()).error.code).toBe("payload_too_large");
+      expect(((await sized.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
       const chunk = new TextEncoder().encode("y".repeat(100_000));
       let sent = 0;
       const stream = new ReadableStream({
@@ -42,7 +42,7 @@ describe.each(databaseTargets())("HTTP edges on $name", (target) => {
       });
       const chunked = await fetch(`${base}/v1/users`, { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
       expect(chunked.status).toBe(413);
-      expect((await chunked.json()).error.code).toBe("payload_too_large");
+      expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
     }
   });
 

@@ -14,7 +14,7 @@ import type { AccountsService, IdentitiesService, IdentityInput } from "../accou
 import type { AuditService } from "../audit/index.js";
 import type { AuthzService } from "../authz/index.js";
 import type { LoginHistoryService } from "../login-history/index.js";
-import { TokenErrors, TokenPurposes, type AccessTokens, type MagicCodes, type TokenStore } from "../tokens/index.js";
+import { TokenErrors, TokenPurposes, type AccessTokens, type MagicCodes, type RevokedTokenIds, type TokenStore } from "../tokens/index.js";
 import { SessionErrors } from "./errors.js";
 import { createGrants, secondsLeft, type PendingGrant } from "./grants.js";
 import { createPasswordSignIn } from "./password-sign-in.js";
@@ -57,6 +57,8 @@ export interface SessionsDeps {
   registry: Registry;
   /** What a token check needs of a live session, by session id. */
   liveSessionCache: RowCache<LiveSession>;
+  /** Access tokens revoked one by one, before they expire. */
+  revokedTokenIds: RevokedTokenIds;
   config: SessionsConfig;
 }
 
@@ -105,8 +107,14 @@ export interface SessionsService {
    * has ended. Throws invalid_refresh_token, refresh_token_reused.
    */
   refresh(refreshToken: string, context: RequestContext): Promise<SessionGrant>;
-  /** Verifies an access token and that its session is still live. Throws invalid_token. */
+  /** Verifies an access token, that it was not revoked, and that its session is still live. Throws invalid_token. */
   authenticate(accessToken: string): Promise<Principal>;
+  /**
+   * Revokes one access token before it expires, on every node at once, leaving its session (and
+   * its refresh token) alive: for a token that may have leaked. Throws invalid_token for a token
+   * that is not a valid one of Gatehouse's.
+   */
+  revokeAccessToken(accessToken: string, context: RequestContext): Promise<void>;
   /** Sends a code for `reauthenticate` to one of the caller's verified identities. */
   requestReauthenticationCode(principal: Principal, target: IdentityInput | undefined, context: RequestContext): Promise<void>;
   /** Renews the session's authentication time with the password or a code; returns an access token carrying it. */
@@ -241,6 +249,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
 
     async authenticate(accessToken) {
       const claims = await accessTokens.verify(accessToken);
+      if (await deps.revokedTokenIds.has(claims.jti)) throw new AppError(TokenErrors.invalid_token);
       // A signed token is not enough: its session must still be live, so sign-out takes effect at once
       // (the cache is evicted by the commit that ends a session, on every node). Idleness needs no
       // check here: a session goes idle only long after its last access token expired.
@@ -252,6 +261,15 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       if (!session || session.expiresAt <= now || session.userId !== claims.sub) throw new AppError(TokenErrors.invalid_token);
       // A token from before auth_time was issued counts as proven at the epoch: any freshness check refuses it.
       return { userId: claims.sub, sessionId: claims.sid, authenticatedAt: new Date((claims.auth_time ?? 0) * 1000) };
+    },
+
+    async revokeAccessToken(accessToken, context) {
+      const claims = await accessTokens.verify(accessToken);
+      await db.transaction(async (tx) => {
+        // The record need not outlive the token: after `exp` it would be refused anyway.
+        await tokens.revoke(tx, { jti: claims.jti }, { expiresAt: new Date(claims.exp * 1000) });
+        await audit.record(tx, { action: "access_token.revoked", actorUserId: claims.sub, subjectUserId: claims.sub, data: { sessionId: claims.sid, jti: claims.jti } }, context);
+      });
     },
 
     requestReauthenticationCode: reauthentications.requestCode,
