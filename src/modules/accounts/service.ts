@@ -34,12 +34,17 @@ export interface RegistrationInput {
   metadata?: Record<string, unknown>;
 }
 
+export interface RegistrationOptions {
+  /** More work in the registration's transaction (starting a session): both commit, or neither. */
+  inTransaction?: (executor: Executor, user: User) => Promise<void>;
+}
+
 export interface AccountsService {
   /**
    * Creates a user with a password and emails a confirmation link, in one transaction.
    * Throws email_taken, username_taken, password policy errors, metadata_too_large, rate_limited.
    */
-  register(input: RegistrationInput, context: RequestContext): Promise<User>;
+  register(input: RegistrationInput, context: RequestContext, options?: RegistrationOptions): Promise<User>;
   /** Consumes an emailed confirmation token and marks the address confirmed. Throws invalid_confirmation_token. */
   confirmEmail(token: string, context: RequestContext): Promise<User>;
   /** Sends a new confirmation link (or code) if the address belongs to an unconfirmed account. Silent otherwise. */
@@ -142,7 +147,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
   };
 
   return {
-    async register(input, context) {
+    async register(input, context, options = {}) {
       await limiter.enforce([[rules.registerPerIp, context.ip]]);
       const email = input.email.trim();
       const normalizedEmail = normalizeEmail(email);
@@ -171,6 +176,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
           await insertIdentity(tx, { id: generateId(), userId: row.id, type: "email", value: normalizedEmail, verifiedAt: null, createdAt: now });
           await queueConfirmation(tx, { ...row, email });
           await audit.record(tx, { action: "user.registered", actorUserId: row.id, subjectUserId: row.id }, context);
+          await options.inTransaction?.(tx, toUser(row));
           return row;
         });
         mailer.dispatch();
