@@ -4,7 +4,15 @@ import { settings, type SettingValues } from "./config-schema.js";
 export interface Config {
   env: SettingValues["nodeEnv"];
   http: { port: number; host: string; baseUrl: string; trustedProxies: string[] };
-  database: { url: string | null; dataDir: string; cacheMaxEntries: number };
+  database: {
+    url: string | null;
+    dataDir: string;
+    cacheMaxEntries: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    /** Self-notifications that prove the change feed still delivers (PostgreSQL only). */
+    heartbeat: { intervalMs: number; timeoutMs: number };
+  };
   secrets: { masterKey: string | null };
   log: { level: SettingValues["logLevel"] };
   mail: {
@@ -22,6 +30,8 @@ export interface Config {
     webhook: { url: string; secret: string } | null;
     twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | null;
   };
+  /** Where /metrics is served: its own listener, the main port behind a token, both, or nowhere. */
+  metrics: { port: number | null; host: string; token: string | null };
   /** Operator routes under /v1/admin exist only when a token is configured. */
   admin: { token: string | null };
   tokens: {
@@ -60,6 +70,8 @@ export interface Config {
     /** Minimum seconds between two codes or links sent to one identity for one purpose. */
     resendIntervalSeconds: number;
     redisUrl: string | null;
+    /** Connect and per-command timeout of the Redis client. */
+    redisTimeoutMs: number;
   };
   jobs: { expungeIntervalSeconds: number; outboxPollIntervalSeconds: number; outboxMaxAttempts: number; outboxLeaseSeconds: number };
   /** Mount point of the AccessPass-compatible routes; null when disabled. */
@@ -92,7 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (v.nodeEnv === "production" && v.masterKey === null) {
     problems.push("GATEHOUSE_MASTER_KEY must be set when NODE_ENV=production (generate one with: openssl rand -base64 32)");
   }
-  problems.push(...deliveryProblems(v));
+  problems.push(...deliveryProblems(v), ...operationsProblems(v));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return deepFreeze(toConfig(v));
 }
@@ -102,7 +114,14 @@ function toConfig(v: SettingValues): Config {
   return {
     env: v.nodeEnv,
     http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies },
-    database: { url: v.databaseUrl, dataDir: v.dataDir, cacheMaxEntries: v.cacheMaxEntries },
+    database: {
+      url: v.databaseUrl,
+      dataDir: v.dataDir,
+      cacheMaxEntries: v.cacheMaxEntries,
+      connectTimeoutMs: v.databaseConnectTimeoutMs,
+      statementTimeoutMs: v.databaseStatementTimeoutMs,
+      heartbeat: { intervalMs: v.cacheHeartbeatIntervalMs, timeoutMs: v.cacheHeartbeatTimeoutMs },
+    },
     secrets: { masterKey: v.masterKey },
     log: { level: v.logLevel },
     mail: {
@@ -120,6 +139,7 @@ function toConfig(v: SettingValues): Config {
           ? { accountSid: v.twilioAccountSid, authToken: v.twilioAuthToken, from: v.twilioFrom, baseUrl: v.twilioBaseUrl.replace(/\/+$/, "") }
           : null,
     },
+    metrics: { port: v.metricsPort, host: v.metricsHost, token: v.metricsToken },
     admin: { token: v.adminToken },
     tokens: {
       issuer: (v.issuer ?? baseUrl).replace(/\/+$/, ""),
@@ -158,6 +178,7 @@ function toConfig(v: SettingValues): Config {
       availabilityPerIp: v.availabilityLimitPerIp,
       resendIntervalSeconds: v.magicCodeResendIntervalSeconds,
       redisUrl: v.redisUrl,
+      redisTimeoutMs: v.redisTimeoutMs,
     },
     jobs: {
       expungeIntervalSeconds: v.expungeIntervalSeconds,
@@ -186,6 +207,17 @@ function deliveryProblems(v: SettingValues): string[] {
   if (v.outboxLeaseSeconds <= v.deliveryTimeoutSeconds) {
     problems.push("GATEHOUSE_OUTBOX_LEASE_SECONDS must be greater than GATEHOUSE_DELIVERY_TIMEOUT_SECONDS");
   }
+  return problems;
+}
+
+/** Operational settings that depend on each other. */
+function operationsProblems(v: SettingValues): string[] {
+  const problems: string[] = [];
+  // A timeout at or below the interval would declare the feed dead between two healthy heartbeats.
+  if (v.cacheHeartbeatTimeoutMs <= v.cacheHeartbeatIntervalMs) {
+    problems.push("GATEHOUSE_CACHE_HEARTBEAT_TIMEOUT_MS must be greater than GATEHOUSE_CACHE_HEARTBEAT_INTERVAL_MS");
+  }
+  if (v.metricsPort !== null && v.metricsPort === v.port) problems.push("GATEHOUSE_METRICS_PORT must differ from PORT");
   return problems;
 }
 

@@ -1,5 +1,6 @@
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import { generateId } from "../../kernel/crypto/random.js";
+import { afterCommit } from "../../kernel/db/after-commit.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import { uniqueViolation } from "../../kernel/db/errors.js";
 import type { RowCache } from "../../kernel/db/row-cache.js";
@@ -188,6 +189,11 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     isUsernameTaken: async (username) => (await findUserByUsername(db, username.trim())) !== null,
     findRowByLogin,
     findRowById: findUserById,
-    updateRow: updateUser,
+    async updateRow(executor, id, changes) {
+      const row = await updateUser(executor, id, changes);
+      // Evicted here once committed, not only by the change notification, which can be lost on its way back.
+      afterCommit(executor, () => userCache.evict(id));
+      return row;
+    },
   };
 }
