@@ -1,4 +1,3 @@
-import { Redis } from "ioredis";
 import type { Counter } from "prom-client";
 import { Counter as PromCounter } from "prom-client";
 import type { Config } from "./kernel/config/load-config.js";
@@ -14,10 +13,12 @@ import { createMailDelivery, type MailDelivery } from "./kernel/mail/delivery.js
 import { createMailer, type Mailer } from "./kernel/mail/mailer.js";
 import type { MailTransport, SmsTransport } from "./kernel/mail/message.js";
 import { createOutbox, type Outbox } from "./kernel/mail/outbox.js";
+import { registerOutboxMetrics } from "./kernel/mail/outbox-metrics.js";
 import { createMessageTemplates } from "./kernel/mail/templates/renderer.js";
 import { createConfiguredMailTransport, createConfiguredSmsTransport } from "./kernel/mail/transports.js";
-import { createMetrics, type Metrics } from "./kernel/metrics/metrics.js";
+import { createMetrics, scrapedGauge, type Metrics } from "./kernel/metrics/metrics.js";
 import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
+import { connectRedis } from "./kernel/rate-limit/redis-client.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
 import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
 import { createAccountsService, createIdentitiesService, type AccountsService, type IdentitiesService, type User } from "./modules/accounts/index.js";
@@ -103,17 +104,26 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const masterKey = resolveMasterKey(config.secrets.masterKey, config.database.dataDir);
   if (masterKey.generatedAt) logger.warn({ path: masterKey.generatedAt }, "generated a development master key; set GATEHOUSE_MASTER_KEY in production");
 
-  const database = options.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
+  const database = options.database ?? (await openDatabase(config.database));
   await applyMigrations(database);
   const { db } = database;
 
   const metrics = createMetrics();
+  scrapedGauge(metrics.registry, { name: "gatehouse_change_feed_live", help: "1 while this node hears change notifications (its heartbeats come back) and may serve cached rows; 0 while it reads the database." }, async () => [
+    { value: database.changes.live ? 1 : 0 },
+  ]);
   const hasher = createPasswordHasher(config.passwords.argon2, (seconds) => metrics.passwordHashSeconds.observe(seconds));
-  const redis = config.rateLimits.redisUrl ? new Redis(config.rateLimits.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
+  const redis = config.rateLimits.redisUrl
+    ? await connectRedis(config.rateLimits.redisUrl, config.rateLimits.redisTimeoutMs, logger).catch(async (error: unknown) => {
+        if (!options.database) await database.close();
+        throw error;
+      })
+    : null;
   const limiter = createRateLimiter(redis ? createRedisCounterStore(redis, clock) : createDatabaseCounterStore(db, clock), clock);
   const rules = createRateRules(config.rateLimits);
 
   const outbox = createOutbox(db, clock, createSealer(masterKey.key, "outbox"), new URL(config.http.baseUrl).hostname);
+  registerOutboxMetrics(metrics.registry, outbox, clock);
   const timeoutSeconds = config.mail.deliveryTimeoutSeconds;
   const transport = options.mailTransport ?? createConfiguredMailTransport(config.mail, timeoutSeconds);
   const smsTransport = options.smsTransport ?? createConfiguredSmsTransport(config.sms, config.mail.devMailbox, timeoutSeconds, clock);

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "./app-error.js";
+import { AppError, defineErrorCodes } from "./app-error.js";
 
 export const KernelErrors = defineErrorCodes({
   validation_failed: { status: 400, message: "The request is not valid. See details for the fields at fault." },
@@ -11,4 +11,13 @@ export const KernelErrors = defineErrorCodes({
   rate_limited: { status: 429, message: "Too many attempts. Wait before trying again." },
   unauthenticated: { status: 401, message: "A valid access token is required." },
   internal_error: { status: 500, message: "Something went wrong on our side." },
+  service_unavailable: { status: 503, message: "The service is temporarily unavailable. Try again shortly." },
 });
+
+/** How long a client is asked to wait while a dependency (the database, Redis) is unreachable. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+/** A dependency did not answer: 503 with Retry-After; `cause` goes to the log only. */
+export function serviceUnavailable(cause: unknown): AppError {
+  return new AppError(KernelErrors.service_unavailable, { cause, retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS });
+}

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** One registry per Gatehouse instance, so several instances (tests, embedding) never collide. */
 export interface Metrics {
@@ -10,7 +10,8 @@ export interface Metrics {
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "gatehouse_process_" });
+  // The library's names already say process_ or nodejs_: one more word would double it.
+  collectDefaultMetrics({ register: registry, prefix: "gatehouse_" });
   return {
     registry,
     httpRequests: new Counter({
@@ -33,4 +34,32 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+/**
+ * A gauge read when Prometheus scrapes, not kept up to date by the code it describes. A read that
+ * fails (the database is down) leaves the gauge without samples for that scrape instead of failing
+ * the whole scrape: the other metrics matter most precisely then.
+ */
+export function scrapedGauge<L extends string>(
+  registry: Registry,
+  spec: { name: string; help: string; labelNames?: L[] },
+  read: () => Promise<Array<{ labels?: Partial<Record<L, string>>; value: number }>>,
+): void {
+  new Gauge<L>({
+    ...spec,
+    labelNames: spec.labelNames ?? [],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        for (const { labels, value } of await read()) {
+          if (labels) this.set(labels as Record<L, string>, value);
+          else this.set(value);
+        }
+      } catch {
+        // Left empty: see above.
+      }
+    },
+  });
 }

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Clock } from "../time/clock.js";
 import type { Database, Executor } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
-import { KernelErrors } from "../errors/kernel-errors.js";
+import { KernelErrors, serviceUnavailable } from "../errors/kernel-errors.js";
 import { rateLimitCountersTable } from "./tables.js";
 
 export interface RateRule {
@@ -31,6 +31,8 @@ export interface RateLimiter {
   /** Clears a counter; with counters in the database, `executor` makes it part of the caller's transaction. */
   reset(rule: RateRule, subject: string, executor?: Executor): Promise<void>;
   expunge(): Promise<number>;
+  /** Resolves when the counters' store answers (readiness); rejects otherwise. */
+  ping(): Promise<void>;
 }
 
 interface CounterStore {
@@ -38,6 +40,7 @@ interface CounterStore {
   increment(counters: Array<{ key: string; windowSeconds: number }>): Promise<Array<{ count: number; windowEndsAt: Date }>>;
   delete(key: string, executor?: Executor): Promise<void>;
   expunge(): Promise<number>;
+  ping(): Promise<void>;
 }
 
 export function createRateLimiter(store: CounterStore, clock: Clock): RateLimiter {
@@ -60,6 +63,7 @@ export function createRateLimiter(store: CounterStore, clock: Clock): RateLimite
     },
     reset: (rule, subject, executor) => store.delete(keyOf(rule, subject), executor),
     expunge: () => store.expunge(),
+    ping: () => store.ping(),
   };
 }
 
@@ -95,11 +99,23 @@ export function createDatabaseCounterStore(db: Database, clock: Clock): CounterS
       const deleted = await db.delete(t).where(sql`${t.windowEndsAt} <= ${clock.now()}`).returning({ key: t.key });
       return deleted.length;
     },
+    ping: async () => void (await db.execute(sql`select 1`)),
   };
 }
 
-/** Counters in Redis (REDIS_URL): INCR and PEXPIRE in one MULTI; Redis expires the keys itself. */
+/**
+ * Counters in Redis (REDIS_URL): INCR and PEXPIRE in one MULTI; Redis expires the keys itself.
+ * Fails closed: when Redis cannot count (down, too slow, an error reply), the attempt is refused
+ * with 503 service_unavailable rather than let through unthrottled (the client: redis-client.ts).
+ */
 export function createRedisCounterStore(redis: Redis, clock: Clock): CounterStore {
+  const orUnavailable = async <T>(command: () => Promise<T>): Promise<T> => {
+    try {
+      return await command();
+    } catch (error) {
+      throw serviceUnavailable(error);
+    }
+  };
   return {
     async increment(counters) {
       const transaction = redis.multi();
@@ -107,7 +123,14 @@ export function createRedisCounterStore(redis: Redis, clock: Clock): CounterStor
         const redisKey = `gatehouse:rl:${key}`;
         transaction.incr(redisKey).pexpire(redisKey, windowSeconds * 1000, "NX").pttl(redisKey);
       }
-      const results = (await transaction.exec()) ?? [];
+      const results = await orUnavailable(async () => {
+        const replies = await transaction.exec();
+        // A missing or partial answer must not read as a count of zero: that would let the attempt through.
+        if (!replies || replies.length !== counters.length * 3) throw new Error("Redis returned no complete answer to MULTI");
+        const failed = replies.find(([error]) => error);
+        if (failed) throw failed[0];
+        return replies;
+      });
       return counters.map(({ windowSeconds }, index) => {
         const count = Number(results[index * 3]?.[1] ?? 0);
         const ttlMs = Number(results[index * 3 + 2]?.[1] ?? windowSeconds * 1000);
@@ -115,8 +138,9 @@ export function createRedisCounterStore(redis: Redis, clock: Clock): CounterStor
       });
     },
     async delete(key) {
-      await redis.del(`gatehouse:rl:${key}`);
+      await orUnavailable(() => redis.del(`gatehouse:rl:${key}`));
     },
     expunge: async () => 0,
+    ping: async () => void (await redis.ping()),
   };
 }
