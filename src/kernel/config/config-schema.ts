@@ -232,7 +232,7 @@ export const settings = {
   metricsHost: setting({ env: "GATEHOUSE_METRICS_HOST", ...text, default: "127.0.0.1",
     description: "Interface the metrics listener binds to. Keep it off the public network (e.g. a pod IP that only Prometheus reaches)." }),
   metricsToken: setting({ env: "GATEHOUSE_METRICS_TOKEN", ...secret(32), default: null as string | null,
-    description: "Bearer token a scraper must present for `/metrics`. Set alone, metrics are served on the main port behind it; with `GATEHOUSE_METRICS_PORT` too, the metrics listener requires it as well." }),
+    description: "Bearer token a scraper must present for `/metrics`. Set alone, metrics are served on the main port behind it; with `GATEHOUSE_METRICS_PORT` too, only the metrics listener serves them, and requires it." }),
   // Passwordless sign-in, identities and codes (docs/passwordless.md, docs/identities.md).
   magicLinkTtlSeconds: setting({ env: "GATEHOUSE_MAGIC_LINK_TTL_SECONDS", ...integer({ min: 60, max: DAY, unit: "seconds" }), default: 900,
     description: "Lifetime of a magic sign-in link. It works once." }),
