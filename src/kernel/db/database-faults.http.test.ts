@@ -6,6 +6,7 @@ import { bearer, registerUser, signIn, STRONG_PASSWORD } from "../../../test/sup
 import { proxiedPostgres } from "../../../test/support/proxied-postgres.js";
 import type { TcpProxy } from "../../../test/support/tcp-proxy.js";
 import { startTestGatehouseOn, type TestGatehouse } from "../../../test/support/test-gatehouse.js";
+import { buildMetricsServer } from "../../server.js";
 import { openDatabase } from "./database.js";
 import { DatabaseUnreachableError } from "./errors.js";
 
@@ -75,6 +76,14 @@ describe.runIf(process.env.DATABASE_URL)("API calls while PostgreSQL is unreacha
     const { result: ready, ms: readyMs } = await timed(() => t.app.inject({ method: "GET", url: "/readyz" }));
     expect(ready.statusCode).toBe(503);
     expect(readyMs).toBeLessThan(DOES_NOT_HANG_MS);
+    // Metrics still come, without the outbox gauges the database cannot answer for.
+    const metricsApp = await buildMetricsServer(t.gatehouse);
+    const { result: scrape, ms: scrapeMs } = await timed(() => metricsApp.inject({ method: "GET", url: "/metrics" }));
+    await metricsApp.close();
+    expect(scrape.statusCode).toBe(200);
+    expect(scrape.body).toContain('gatehouse_http_requests_total{method="POST",route="/v1/sessions",status="503"}');
+    expect(scrape.body).not.toMatch(/^gatehouse_outbox_messages\{/m);
+    expect(scrapeMs).toBeLessThan(DOES_NOT_HANG_MS);
 
     await proxy.restore();
     const recoveredMs = await eventually(async () => (await calls(user, grant)["sign-in"]()).statusCode === 201, 10_000, "sign-in to work again");

@@ -36,10 +36,13 @@ export function createMetrics(): Metrics {
   };
 }
 
+/** A scrape-time read gets this long, well inside Prometheus's default 10 s scrape timeout. */
+const SCRAPE_READ_TIMEOUT_MS = 2000;
+
 /**
  * A gauge read when Prometheus scrapes, not kept up to date by the code it describes. A read that
- * fails (the database is down) leaves the gauge without samples for that scrape instead of failing
- * the whole scrape: the other metrics matter most precisely then.
+ * fails or is slow (the database is down) leaves the gauge without samples for that scrape instead
+ * of failing or stalling the whole scrape: the other metrics matter most precisely then.
  */
 export function scrapedGauge<L extends string>(
   registry: Registry,
@@ -52,13 +55,17 @@ export function scrapedGauge<L extends string>(
     registers: [registry],
     async collect() {
       this.reset();
+      let timer: NodeJS.Timeout | undefined;
       try {
-        for (const { labels, value } of await read()) {
+        const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("scrape read timed out")), SCRAPE_READ_TIMEOUT_MS)));
+        for (const { labels, value } of await Promise.race([read(), timeout])) {
           if (labels) this.set(labels as Record<L, string>, value);
           else this.set(value);
         }
       } catch {
         // Left empty: see above.
+      } finally {
+        clearTimeout(timer);
       }
     },
   });
