@@ -16,7 +16,7 @@ export interface TcpProxy {
   refuse(): Promise<void>;
   stall(): void;
   restore(): Promise<void>;
-  /** Ports of the sockets that connected to the proxy (Gatehouse's ends), oldest first. */
+  /** Ports of the sockets connected to the proxy now (Gatehouse's ends). */
   clientPorts(): number[];
   close(): Promise<void>;
 }
@@ -32,7 +32,6 @@ interface Pair {
 
 export async function startTcpProxy(target: { host: string; port: number }, options: { filterFromServer?: () => StreamFilter } = {}): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
-  const accepted: number[] = [];
   let stalled = false;
   let server: Server;
   let port = 0;
@@ -61,7 +60,6 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
   const onConnection = (client: Socket) => {
     const pair: Pair = { client, server: null, held: [] };
     pairs.add(pair);
-    accepted.push(client.remotePort!);
     client.on("data", (chunk: Buffer) => {
       if (pair.server && !stalled && pair.server.readyState === "open") pair.server.write(chunk);
       else pair.held.push(chunk);
@@ -118,7 +116,7 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
         pair.client.resume();
       }
     },
-    clientPorts: () => [...accepted],
+    clientPorts: () => [...pairs].map((pair) => pair.client.remotePort!).filter(Boolean),
     async close() {
       for (const pair of [...pairs]) drop(pair);
       if (server.listening) await stopListening();
