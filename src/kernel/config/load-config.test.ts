@@ -16,7 +16,7 @@ describe("loadConfig", () => {
     expect(config.metrics).toEqual({ port: null, host: "127.0.0.1", token: null });
     expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 300, refreshReuseIntervalSeconds: 0, signInTokenTtlSeconds: 60, passwordResetTtlSeconds: 7200 });
     expect(config.tokens.issuer).toBe("http://localhost:3000");
-    expect(config.passwords).toEqual({ minLength: 15, argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 } });
+    expect(config.passwords).toEqual({ minLength: 15, argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 }, hashQueue: { limit: 32, limitPerNetwork: 8 } });
     expect(config.mail.devMailbox).toBe(true);
     expect(config.compat.accesspassPrefix).toBe("/accesspass");
     expect(Object.isFrozen(config.tokens)).toBe(true);
