@@ -34,7 +34,10 @@ async function serve(): Promise<void> {
     `Gatehouse is running on ${base} (${gatehouse.database.kind === "pglite" ? `embedded database in ${config.database.dataDir}` : "PostgreSQL"})`,
     `  API docs:            ${base}/docs`,
     `  OpenAPI document:    ${base}/openapi.json`,
-    ...(config.mail.devMailbox && !config.mail.smtpUrl ? [`  Development mailbox: ${base}/dev/mailbox`] : []),
+    // Where the mailbox is, or why there is none: reset links must not be readable by strangers.
+    config.mail.devMailbox
+      ? `  Development mailbox: ${base}/dev/mailbox (${config.mail.devMailboxReason})`
+      : `  Development mailbox: none (${config.mail.devMailboxReason})`,
     `  Metrics:             ${metricsAt}`,
     `  Getting started:     docs/getting-started.md`,
   ];

@@ -11,7 +11,7 @@ import { generateId } from "./kernel/crypto/random.js";
 import { accesspassRoutes } from "./modules/accesspass/index.js";
 import { adminRoutes } from "./modules/admin/index.js";
 import { accountsRoutes, identitiesRoutes } from "./modules/accounts/index.js";
-import { hostedPagesRoutes } from "./modules/hosted-pages/index.js";
+import { hostedPagesRoutes, landingPageRoutes } from "./modules/hosted-pages/index.js";
 import { loginHistoryRoutes } from "./modules/login-history/index.js";
 import { mailboxRoutes } from "./modules/mailbox/index.js";
 import { metricsRoutes, opsRoutes, type ReadinessCheck } from "./modules/ops/index.js";
@@ -97,13 +97,19 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   await app.register(passwordsRoutes, { passwords: gatehouse.passwords, authenticate });
   await app.register(passwordlessRoutes, { passwordless: gatehouse.passwordless });
   await app.register(loginHistoryRoutes, { loginHistory: gatehouse.loginHistory, authenticate });
+  await app.register(landingPageRoutes, { productName: config.mail.productName, devMailbox: config.mail.devMailbox });
   await app.register(hostedPagesRoutes, {
     accounts: gatehouse.accounts,
     identities: gatehouse.identities,
     passwords: gatehouse.passwords,
     passwordless: gatehouse.passwordless,
+    sessions: gatehouse.sessions,
     productName: config.mail.productName,
+    baseUrl: config.http.baseUrl,
+    passwordMinLength: config.passwords.minLength,
     signInRedirectUrl: config.passwordless.signInRedirectUrl,
+    developerHints: config.env !== "production",
+    devMailbox: config.mail.devMailbox,
   });
   // AccessPass-compatible routes under their prefix; "/" mounts them at the root, beside the native API.
   const accesspassPrefix = config.compat.accesspassPrefix;
@@ -116,6 +122,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
       requireEmailConfirmation: config.accounts.requireEmailConfirmation,
     });
   }
+  // The mailbox shows reset links: it exists only where config.mail.devMailbox allows (kernel/config/dev-mailbox.ts).
   if (config.mail.devMailbox) await app.register(mailboxRoutes, { outbox: gatehouse.outbox });
   // Operator routes exist only with GATEHOUSE_ADMIN_TOKEN (no roles yet): an unset token leaves no door to guess at.
   if (config.admin.token) await app.register(adminRoutes, { token: config.admin.token, outbox: gatehouse.outbox, dispatch: gatehouse.mailer.dispatch });

@@ -29,23 +29,24 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; exited: Promise<number | null>; banner: string }> {
   const child = spawn(process.execPath, [MAIN, "serve"], { env: { PATH: process.env.PATH!, ...env } });
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  await new Promise<void>((resolve, reject) => {
+  const banner = await new Promise<string>((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
     child.stdout!.on("data", (chunk) => {
       output += chunk;
-      if (output.includes("Gatehouse is running")) {
+      // The banner is written in one piece, after "Gatehouse is running".
+      if (output.includes("Getting started:")) {
         clearTimeout(timer);
-        resolve();
+        resolve(output);
       }
     });
     child.stderr!.on("data", (chunk) => (output += chunk));
     child.on("exit", () => reject(new Error(`server exited: ${output}`)));
   });
-  return { child, exited };
+  return { child, exited, banner };
 }
 
 describe("the gatehouse command", () => {
@@ -107,6 +108,33 @@ describe("the gatehouse command", () => {
       server.child.kill("SIGTERM");
       await server.exited;
     }
+  });
+
+  it("says in its banner where the development mailbox is, or why there is none, and serves a landing page", async () => {
+    const local = await startServer(env);
+    try {
+      expect(local.banner).toContain(`Development mailbox: ${base}/dev/mailbox (no SMTP_URL, and Gatehouse is only reachable from this machine)`);
+      expect((await fetch(`${base}/dev/mailbox`)).status).toBe(200);
+      const landing = await fetch(`${base}/`);
+      expect(landing.headers.get("content-type")).toContain("text/html");
+      expect(await landing.text()).toContain('href="/dev/mailbox"');
+    } finally {
+      local.child.kill("SIGTERM");
+      await local.exited;
+    }
+    // Same listening address, but links built for a public URL: strangers would follow them there.
+    const exposed = await startServer({ ...env, GATEHOUSE_BASE_URL: "https://id.example.com" });
+    try {
+      expect(exposed.banner).toContain("Development mailbox: none (GATEHOUSE_BASE_URL is not a loopback address");
+      expect((await fetch(`${base}/dev/mailbox`)).status).toBe(404);
+      expect((await fetch(`${base}/dev/mailbox/messages`)).status).toBe(404);
+    } finally {
+      exposed.child.kill("SIGTERM");
+      await exposed.exited;
+    }
+    const refused = await run(["serve"], { ...env, NODE_ENV: "production", GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 1).toString("base64"), GATEHOUSE_DEV_MAILBOX: "true" });
+    expect(refused.code).toBe(78);
+    expect(refused.stderr).toContain("GATEHOUSE_DEV_MAILBOX=true is refused when NODE_ENV=production");
   });
 
   it("gives up on a database that never answers, after the connect timeout, naming the server @see #15", async () => {

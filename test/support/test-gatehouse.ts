@@ -18,17 +18,22 @@ export interface TestGatehouse {
 }
 
 /**
- * Test configuration: production rules, except argon2 parameters cheap enough for a test suite and
+ * Test configuration: production rules, except argon2 parameters cheap enough for a test suite,
  * no node-wide slow-down of failed sign-ins (a test file fails many sign-ins in one fake minute;
- * the slow-down has its own test).
+ * the slow-down has its own test), and the development mailbox switched on explicitly:
+ * TEST_BASE_URL is not a loopback address, and most tests read their mail from it. Tests that set
+ * SMTP_URL or NODE_ENV=production (which refuse it) get the default instead;
+ * `GATEHOUSE_DEV_MAILBOX: ""` asks for the default too.
  */
 export function testConfig(env: Record<string, string> = {}): Config {
+  const mailbox = env.SMTP_URL || env.NODE_ENV === "production" ? {} : { GATEHOUSE_DEV_MAILBOX: "true" };
   const config = loadConfig({
     NODE_ENV: "test",
     GATEHOUSE_BASE_URL: TEST_BASE_URL,
     GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"),
     LOG_LEVEL: "silent",
     GATEHOUSE_SIGN_IN_SLOWDOWN_MS: "0",
+    ...mailbox,
     ...env,
   });
   return { ...config, passwords: { ...config.passwords, argon2: { memoryKib: 256, iterations: 1, parallelism: 1 } } };

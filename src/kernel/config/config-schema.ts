@@ -130,7 +130,7 @@ const DAY = 86_400;
 
 export const settings = {
   nodeEnv: setting({ env: "NODE_ENV", ...oneOf(["development", "production", "test"] as const), default: "development" as "development" | "production" | "test",
-    description: "`production` disables the development mailbox and requires `GATEHOUSE_MASTER_KEY`." }),
+    description: "`production` removes the development mailbox (and refuses `GATEHOUSE_DEV_MAILBOX=true`) and requires `GATEHOUSE_MASTER_KEY`." }),
   port: setting({ env: "PORT", ...integer({ min: 0, max: 65535 }), default: 3000, description: "TCP port the HTTP server listens on." }),
   host: setting({ env: "HOST", ...text, default: "127.0.0.1", description: "Interface the HTTP server binds to. Use `0.0.0.0` in a container." }),
   baseUrl: setting({ env: "GATEHOUSE_BASE_URL", ...url(["http:", "https:"]), default: null as string | null,
@@ -155,7 +155,9 @@ export const settings = {
   trustedProxies: setting({ env: "GATEHOUSE_TRUSTED_PROXIES", ...list, default: [] as string[],
     description: "Addresses or CIDR ranges of reverse proxies. The client IP is read from `X-Forwarded-For` only when the peer is one of them." }),
   smtpUrl: setting({ env: "SMTP_URL", ...url(["smtp:", "smtps:"]), default: null as string | null,
-    description: "SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587`. Unset: mail is kept in the development mailbox." }),
+    description: "SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587`. Unset: mail is kept in the development mailbox where there is one (see `GATEHOUSE_DEV_MAILBOX`), and fails visibly where there is none." }),
+  devMailbox: setting({ env: "GATEHOUSE_DEV_MAILBOX", ...boolean, default: null as boolean | null,
+    description: "The development mailbox at `/dev/mailbox` shows every queued email and SMS, reset links and codes included, to anyone who can reach it. Unset: it exists only without `SMTP_URL`, outside production, and when both `GATEHOUSE_BASE_URL` and `HOST` are loopback addresses (localhost, 127.0.0.0/8, ::1). `true` serves it on any address too (a shared test server); refused with `NODE_ENV=production` or `SMTP_URL`. `false`: never." }),
   mailFrom: setting({ env: "MAIL_FROM", ...text, default: "Gatehouse <no-reply@localhost>", description: "Sender address of every email." }),
   productName: setting({ env: "GATEHOUSE_PRODUCT_NAME", ...text, default: "Gatehouse", description: "Product name used in emails and pages." }),
   issuer: setting({ env: "GATEHOUSE_ISSUER", ...url(["http:", "https:"]), default: null as string | null,
@@ -228,7 +230,7 @@ export const settings = {
   templatesDir: setting({ env: "GATEHOUSE_TEMPLATES_DIR", ...text, default: null as string | null,
     description: "Directory of message templates that replace the built-in ones (`<name>.subject.txt`, `<name>.text.txt`, `<name>.html`, `<name>.sms.txt`; see docs/delivery.md). Read once at start-up." }),
   smsWebhookUrl: setting({ env: "GATEHOUSE_SMS_WEBHOOK_URL", ...url(["http:", "https:"]), default: null as string | null,
-    description: "Send SMS by POSTing signed JSON (`{to, text, messageId}`) to this URL. Requires `GATEHOUSE_SMS_WEBHOOK_SECRET`. Unset (and no Twilio): SMS stay in the development mailbox." }),
+    description: "Send SMS by POSTing signed JSON (`{to, text, messageId}`) to this URL. Requires `GATEHOUSE_SMS_WEBHOOK_SECRET`. Unset (and no Twilio): SMS stay in the development mailbox where there is one, and fail visibly where there is none." }),
   smsWebhookSecret: setting({ env: "GATEHOUSE_SMS_WEBHOOK_SECRET", ...secret(16), default: null as string | null,
     description: "Key of the HMAC-SHA256 signature in `X-Gatehouse-Signature` on every SMS webhook request." }),
   twilioAccountSid: setting({ env: "GATEHOUSE_TWILIO_ACCOUNT_SID", ...text, default: null as string | null,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isLoopbackHost } from "./dev-mailbox.js";
 import { ConfigError, loadConfig } from "./load-config.js";
 
 describe("loadConfig", () => {
@@ -64,5 +65,35 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/GATEHOUSE_MASTER_KEY/);
     const config = loadConfig({ NODE_ENV: "production", GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") });
     expect(config.mail.devMailbox).toBe(false);
+  });
+});
+
+describe("the development mailbox setting", () => {
+  const key = Buffer.alloc(32, 7).toString("base64");
+  const mailbox = (env: Record<string, string>) => loadConfig(env).mail;
+
+  it("serves the mailbox only for a local start without SMTP", () => {
+    expect(mailbox({})).toMatchObject({ devMailbox: true, devMailboxReason: expect.stringContaining("only reachable from this machine") });
+    expect(mailbox({ SMTP_URL: "smtp://mail.example.com" })).toMatchObject({ devMailbox: false, devMailboxReason: expect.stringContaining("SMTP_URL is set") });
+    expect(mailbox({ GATEHOUSE_BASE_URL: "https://id.example.com" })).toMatchObject({ devMailbox: false, devMailboxReason: expect.stringContaining("GATEHOUSE_BASE_URL is not a loopback address") });
+    expect(mailbox({ HOST: "0.0.0.0" })).toMatchObject({ devMailbox: false, devMailboxReason: expect.stringContaining("HOST=0.0.0.0") });
+    expect(mailbox({ NODE_ENV: "production", GATEHOUSE_MASTER_KEY: key })).toMatchObject({ devMailbox: false, devMailboxReason: expect.stringContaining("NODE_ENV=production") });
+    expect(mailbox({ GATEHOUSE_DEV_MAILBOX: "false" }).devMailbox).toBe(false);
+    expect(mailbox({ GATEHOUSE_BASE_URL: "https://staging.example.com", GATEHOUSE_DEV_MAILBOX: "true" })).toMatchObject({ devMailbox: true, devMailboxReason: expect.stringContaining("anyone") });
+  });
+
+  it("refuses GATEHOUSE_DEV_MAILBOX=true in production or beside SMTP_URL, saying why", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", GATEHOUSE_MASTER_KEY: key, GATEHOUSE_DEV_MAILBOX: "true" })).toThrow(
+      /GATEHOUSE_DEV_MAILBOX=true is refused when NODE_ENV=production/,
+    );
+    expect(() => loadConfig({ SMTP_URL: "smtp://mail.example.com", GATEHOUSE_DEV_MAILBOX: "true" })).toThrow(/GATEHOUSE_DEV_MAILBOX=true and SMTP_URL must not both be set/);
+    expect(() => loadConfig({ GATEHOUSE_DEV_MAILBOX: "maybe" })).toThrow(/GATEHOUSE_DEV_MAILBOX must be true or false/);
+  });
+
+  it("knows loopback names and addresses from the rest", () => {
+    for (const host of ["localhost", "LOCALHOST", "localhost.", "127.0.0.1", "127.255.0.9", "::1", "[::1]"]) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ["0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "id.example.com", "localhost.example.com", "127.0.0.1.nip.io", "::ffff:7f00:1"]) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
   });
 });

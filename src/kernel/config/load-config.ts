@@ -1,4 +1,5 @@
 import { settings, type SettingValues } from "./config-schema.js";
+import { decideDevMailbox } from "./dev-mailbox.js";
 
 /** The validated, frozen configuration every part of Gatehouse receives a slice of. */
 export interface Config {
@@ -19,13 +20,16 @@ export interface Config {
     smtpUrl: string | null;
     from: string;
     productName: string;
+    /** Whether /dev/mailbox exists and the development transports keep mail for it (dev-mailbox.ts). */
     devMailbox: boolean;
+    /** Why it does or does not exist, for the start-up banner. */
+    devMailboxReason: string;
     /** Directory of template overrides (docs/delivery.md); null: built-in templates only. */
     templatesDir: string | null;
     /** Per-request timeout of the SMS gateways and the SMTP connection. */
     deliveryTimeoutSeconds: number;
   };
-  /** At most one SMS gateway; neither: SMS stay in the development mailbox. */
+  /** At most one SMS gateway; neither: SMS stay in the development mailbox, or fail where there is none. */
   sms: {
     webhook: { url: string; secret: string } | null;
     twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | null;
@@ -114,13 +118,14 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (v.nodeEnv === "production" && v.masterKey === null) {
     problems.push("GATEHOUSE_MASTER_KEY must be set when NODE_ENV=production (generate one with: openssl rand -base64 32)");
   }
-  problems.push(...deliveryProblems(v), ...sessionProblems(v), ...operationsProblems(v));
+  problems.push(...deliveryProblems(v), ...sessionProblems(v), ...devMailboxProblems(v), ...operationsProblems(v));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return deepFreeze(toConfig(v));
 }
 
 function toConfig(v: SettingValues): Config {
   const baseUrl = (v.baseUrl ?? `http://localhost:${v.port}`).replace(/\/+$/, "");
+  const devMailbox = decideDevMailbox({ explicit: v.devMailbox, nodeEnv: v.nodeEnv, smtpUrl: v.smtpUrl, baseUrl, host: v.host });
   return {
     env: v.nodeEnv,
     http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies },
@@ -138,7 +143,8 @@ function toConfig(v: SettingValues): Config {
       smtpUrl: v.smtpUrl,
       from: v.mailFrom,
       productName: v.productName,
-      devMailbox: v.nodeEnv !== "production",
+      devMailbox: devMailbox.enabled,
+      devMailboxReason: devMailbox.reason,
       templatesDir: v.templatesDir,
       deliveryTimeoutSeconds: v.deliveryTimeoutSeconds,
     },
@@ -234,6 +240,19 @@ function sessionProblems(v: SettingValues): string[] {
     problems.push("GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS must be greater than GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS");
   }
   return problems;
+}
+
+/**
+ * Asking for the mailbox where it would show real mail to the world is refused outright rather
+ * than ignored, so nobody believes a production server is delivering into it.
+ */
+function devMailboxProblems(v: SettingValues): string[] {
+  if (v.devMailbox !== true) return [];
+  if (v.nodeEnv === "production") {
+    return ["GATEHOUSE_DEV_MAILBOX=true is refused when NODE_ENV=production: the mailbox would show every reset link and code to anyone; set SMTP_URL instead"];
+  }
+  if (v.smtpUrl !== null) return ["GATEHOUSE_DEV_MAILBOX=true and SMTP_URL must not both be set: the mailbox only holds mail that is not sent"];
+  return [];
 }
 
 /** Operational settings that depend on each other. */

@@ -23,6 +23,9 @@ function fromFastifyError(error: FastifyError): AppError | null {
     FST_ERR_CTP_INVALID_CONTENT_LENGTH: KernelErrors.invalid_json,
     FST_ERR_CTP_EMPTY_JSON_BODY: KernelErrors.invalid_json,
     FST_ERR_CTP_INVALID_JSON_BODY: KernelErrors.invalid_json,
+    // @fastify/csrf-protection (kernel/http/csrf.ts): no secret cookie, or a token that does not match it.
+    FST_CSRF_MISSING_SECRET: KernelErrors.invalid_csrf_token,
+    FST_CSRF_INVALID_TOKEN: KernelErrors.invalid_csrf_token,
   };
   const definition = error.code ? byCode[error.code] : undefined;
   if (definition) return new AppError(definition);

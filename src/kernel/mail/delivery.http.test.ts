@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPage, submitForm } from "../../../test/support/browser-forms.js";
 import { registerUser, signIn, STRONG_PASSWORD } from "../../../test/support/factories.js";
 import { latestEmailTo } from "../../../test/support/mail.js";
 import { startSmtpCapture, type SmtpCapture } from "../../../test/support/smtp-capture.js";
@@ -38,15 +39,14 @@ describe.each(databaseTargets())("email over real SMTP on $name", (target) => {
     expect(token).toBeTruthy();
 
     // The link opens a page; opening it changes nothing (a scanner's prefetch is harmless)…
-    const page = await t.app.inject({ method: "GET", url: `${link.pathname}${link.search}` });
+    const { response: page, form, jar } = await openPage(t.app, `${link.pathname}${link.search}`);
     expect(page.statusCode).toBe(200);
-    expect(page.headers["referrer-policy"]).toBe("no-referrer");
+    expect(page.headers["referrer-policy"]).toBe("strict-origin");
     expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
-    expect(page.body).toContain('method="post"');
+    expect(form).toMatchObject({ action: "/ui/confirm-email", fields: { token } });
     expect((await t.gatehouse.accounts.getByEmail(email))?.emailConfirmed).toBe(false);
     // …the person's click submits the form.
-    const form = /<form method="post" action="([^"]+)">.*name="token" value="([^"]+)"/.exec(page.body)!;
-    const confirmed = await t.app.inject({ method: "POST", url: form[1]!, payload: `token=${encodeURIComponent(form[2]!)}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const confirmed = await submitForm(t.app, form!, jar);
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.body).toContain("Email confirmed");
     expect((await t.gatehouse.accounts.getByEmail(email))?.emailConfirmed).toBe(true);
@@ -60,15 +60,9 @@ describe.each(databaseTargets())("email over real SMTP on $name", (target) => {
     const resetMail = smtp.waitFor(user.email, { match: (m) => (m.subject ?? "").includes("Reset") });
     await t.app.inject({ method: "POST", url: "/v1/password-resets", payload: { login: user.email } });
     const link = new URL(/https?:\/\/\S+/.exec((await resetMail).text ?? "")![0]);
-    const page = await t.app.inject({ method: "GET", url: `${link.pathname}${link.search}` });
+    const { response: page, form, jar } = await openPage(t.app, `${link.pathname}${link.search}`);
     expect(page.body).toContain('name="password"');
-    const submit = (password: string, confirmation: string) =>
-      t.app.inject({
-        method: "POST",
-        url: "/ui/reset-password",
-        payload: new URLSearchParams({ token: link.searchParams.get("token")!, password, passwordConfirmation: confirmation }).toString(),
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-      });
+    const submit = (password: string, confirmation: string) => submitForm(t.app, form!, jar, { fields: { password, passwordConfirmation: confirmation } });
     const mismatch = await submit("a brand new passphrase", "a different passphrase");
     expect(mismatch.statusCode).toBe(400);
     expect(mismatch.body).toContain("does not match");

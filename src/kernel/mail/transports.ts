@@ -45,8 +45,9 @@ export const devSmsTransport: SmsTransport = {
 };
 
 /**
- * Where nothing is configured and there is no development mailbox (production), a message cannot
- * be delivered: it fails, is retried, and ends up `failed` where operators see it — never "sent".
+ * Where nothing is configured and there is no development mailbox (production, a public address:
+ * see kernel/config/dev-mailbox.ts), a message cannot be delivered: it fails, is retried, and ends
+ * up `failed` where operators see it — never "sent" into a mailbox nobody may read.
  */
 export function unconfiguredTransport(setting: string): MailTransport & SmsTransport {
   return {
@@ -57,7 +58,7 @@ export function unconfiguredTransport(setting: string): MailTransport & SmsTrans
   };
 }
 
-/** The SMTP server of SMTP_URL; else the development mailbox, or nothing at all in production. */
+/** The SMTP server of SMTP_URL; else the development mailbox where it exists, or nothing at all. */
 export function createConfiguredMailTransport(mail: Config["mail"], timeoutSeconds: number): MailTransport {
   if (mail.smtpUrl) return createSmtpTransport(mail.smtpUrl, timeoutSeconds);
   return mail.devMailbox ? devMailboxTransport : unconfiguredTransport("SMTP_URL");

@@ -129,7 +129,10 @@ describe.each(databaseTargets())("the hash queue on $name", (target) => {
       const owner = from("192.0.2.10", user.email, STRONG_PASSWORD);
       const [ownerResponse, ...floodResponses] = await Promise.all([owner, ...flood]);
       expect(ownerResponse!.statusCode).toBe(201);
-      expect(floodResponses.filter((r) => r.statusCode === 503).length).toBeGreaterThanOrEqual(27);
+      // How many of the flood overlap depends on the database's latency; the exact bound is tested on the hasher itself.
+      const busy = floodResponses.filter((r) => r.statusCode === 503);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(busy.every((r) => r.json().error.code === "server_busy")).toBe(true);
     } finally {
       await t.close();
     }

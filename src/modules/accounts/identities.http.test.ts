@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAndSubmit } from "../../../test/support/browser-forms.js";
 import { latestCodeTo, messagesTo, uniquePhone, wrongCode } from "../../../test/support/codes.js";
 import { bearer, registerUser, signIn, STRONG_PASSWORD, uniqueEmail, uniqueUsername } from "../../../test/support/factories.js";
 import { emailsTo, latestEmailTo, linkIn, tokenIn } from "../../../test/support/mail.js";
@@ -180,9 +181,8 @@ describe.each(databaseTargets())("identities on $name", (target) => {
       expect((await post("/v1/sessions", { login: next, password: STRONG_PASSWORD })).statusCode).toBe(401);
 
       // The GET page consumes nothing; the POST applies the change.
-      const page = await t.app.inject({ method: "GET", url: link.pathname + link.search });
-      expect(page.headers["referrer-policy"]).toBe("no-referrer");
-      const applied = await t.app.inject({ method: "POST", url: "/ui/confirm-email-change", payload: { token: link.searchParams.get("token")! } });
+      const { response: applied, page } = await openAndSubmit(t.app, link.pathname + link.search);
+      expect(page.headers["referrer-policy"]).toBe("strict-origin");
       expect(applied.statusCode).toBe(200);
       expect((await me.get("/v1/me")).json().user).toMatchObject({ email: next, emailConfirmed: true });
       expect((await me.get("/v1/me/identities")).json().identities.map((i: { value: string }) => i.value)).toEqual([next]);

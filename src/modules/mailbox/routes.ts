@@ -17,7 +17,7 @@ const MessageSchema = Type.Object({
 
 const linkify = (text: string) => escapeHtml(text).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
 
-/** Development mailbox: every queued email and SMS, readable in a browser or as JSON. Never mounted in production. */
+/** Development mailbox: every queued email and SMS, readable in a browser or as JSON. Never mounted in production or on a public address. */
 export const mailboxRoutes: FastifyPluginAsyncTypebox<{ outbox: Outbox }> = async (app, { outbox }) => {
   const list = async (to?: string) =>
     (await outbox.list({ limit: 100, recipient: to })).map((m) => ({
@@ -36,7 +36,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ outbox: Outbox }> = asyn
     {
       schema: {
         tags: ["development"],
-        summary: "Development mailbox as JSON (disabled in production)",
+        summary: "Development mailbox as JSON (only on a loopback address, never in production)",
         querystring: Type.Object({ to: Type.Optional(Type.String({ maxLength: 254, description: "Email address or E.164 phone number." })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ messages: Type.Array(MessageSchema) }) },
       },
@@ -57,7 +57,9 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ outbox: Outbox }> = asyn
     return sendPage(
       reply,
       "Development mailbox",
-      `<h1>Development mailbox</h1><p>Emails and text messages Gatehouse has queued, newest first. This page does not exist in production.</p>${items}`,
+      `<h1>Development mailbox</h1><p>Emails and text messages Gatehouse has queued, newest first. This page exists only on a development server reachable from this machine (or with GATEHOUSE_DEV_MAILBOX=true), never in production.</p>${items}`,
+      200,
+      { wide: true },
     );
   });
 };
