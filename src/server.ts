@@ -15,7 +15,7 @@ import { accountsRoutes, identitiesRoutes } from "./modules/accounts/index.js";
 import { hostedPagesRoutes, landingPageRoutes } from "./modules/hosted-pages/index.js";
 import { loginHistoryRoutes } from "./modules/login-history/index.js";
 import { mailboxRoutes } from "./modules/mailbox/index.js";
-import { opsRoutes } from "./modules/ops/index.js";
+import { metricsRoutes, opsRoutes, type ReadinessCheck } from "./modules/ops/index.js";
 import { passwordlessRoutes } from "./modules/passwordless/index.js";
 import { passwordsRoutes } from "./modules/passwords/index.js";
 import { sessionsRoutes } from "./modules/sessions/index.js";
@@ -99,7 +99,11 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
 
   // 5. Feature modules.
   const authenticate = createAuthenticate((token) => gatehouse.sessions.authenticate(token));
-  await app.register(opsRoutes, { ping: () => gatehouse.database.ping(), registry: metrics.registry });
+  const readiness: ReadinessCheck[] = [{ name: "database", check: () => gatehouse.database.ping() }];
+  if (config.rateLimits.redisUrl) readiness.push({ name: "redis", check: () => gatehouse.limiter.ping() });
+  // /metrics on the main listener only behind its token, and never when it has a listener of its own.
+  const mainPortMetrics = config.metrics.token && config.metrics.port === null ? { registry: metrics.registry, token: config.metrics.token } : null;
+  await app.register(opsRoutes, { readiness, draining: drainAndClose.isDraining, metrics: mainPortMetrics });
   await app.register(tokensRoutes, { keys: gatehouse.signingKeys });
   await app.register(accountsRoutes, { accounts: gatehouse.accounts, identities: gatehouse.identities, limiter: gatehouse.limiter, rules: gatehouse.rules, authenticate });
   await app.register(identitiesRoutes, { identities: gatehouse.identities, authenticate });
@@ -139,4 +143,16 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
 
   await app.ready();
   return Object.assign(app, { drainAndClose });
+}
+
+/**
+ * The metrics listener (GATEHOUSE_METRICS_PORT, bound to GATEHOUSE_METRICS_HOST): /metrics alone,
+ * behind GATEHOUSE_METRICS_TOKEN too when that is set. The caller listens and closes it.
+ */
+export async function buildMetricsServer(gatehouse: Gatehouse): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: gatehouse.logger as FastifyBaseLogger, genReqId: () => generateId(), requestIdHeader: false, forceCloseConnections: true });
+  registerErrorHandler(app);
+  await app.register(metricsRoutes, { registry: gatehouse.metrics.registry, token: gatehouse.config.metrics.token });
+  await app.ready();
+  return app;
 }

@@ -5,7 +5,15 @@ import { decideDevMailbox } from "./dev-mailbox.js";
 export interface Config {
   env: SettingValues["nodeEnv"];
   http: { port: number; host: string; baseUrl: string; trustedProxies: string[]; corsOrigins: string[] };
-  database: { url: string | null; dataDir: string; cacheMaxEntries: number };
+  database: {
+    url: string | null;
+    dataDir: string;
+    cacheMaxEntries: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    /** Self-notifications that prove the change feed still delivers (PostgreSQL only). */
+    heartbeat: { intervalMs: number; timeoutMs: number };
+  };
   secrets: { masterKey: string | null };
   log: { level: SettingValues["logLevel"] };
   mail: {
@@ -26,6 +34,8 @@ export interface Config {
     webhook: { url: string; secret: string } | null;
     twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | null;
   };
+  /** Where /metrics is served: its own listener, the main port behind a token, both, or nowhere. */
+  metrics: { port: number | null; host: string; token: string | null };
   /** Operator routes under /v1/admin exist only when a token is configured. */
   admin: { token: string | null };
   tokens: {
@@ -73,6 +83,8 @@ export interface Config {
     /** Minimum seconds between two codes or links sent to one identity for one purpose. */
     resendIntervalSeconds: number;
     redisUrl: string | null;
+    /** Connect and per-command timeout of the Redis client. */
+    redisTimeoutMs: number;
     redisKeyPrefix: string;
   };
   jobs: { expungeIntervalSeconds: number; outboxPollIntervalSeconds: number; outboxMaxAttempts: number; outboxLeaseSeconds: number };
@@ -106,7 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (v.nodeEnv === "production" && v.masterKey === null) {
     problems.push("GATEHOUSE_MASTER_KEY must be set when NODE_ENV=production (generate one with: openssl rand -base64 32)");
   }
-  problems.push(...deliveryProblems(v), ...sessionProblems(v), ...devMailboxProblems(v));
+  problems.push(...deliveryProblems(v), ...sessionProblems(v), ...devMailboxProblems(v), ...operationsProblems(v));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return deepFreeze(toConfig(v));
 }
@@ -117,7 +129,14 @@ function toConfig(v: SettingValues): Config {
   return {
     env: v.nodeEnv,
     http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies, corsOrigins: v.corsOrigins },
-    database: { url: v.databaseUrl, dataDir: v.dataDir, cacheMaxEntries: v.cacheMaxEntries },
+    database: {
+      url: v.databaseUrl,
+      dataDir: v.dataDir,
+      cacheMaxEntries: v.cacheMaxEntries,
+      connectTimeoutMs: v.databaseConnectTimeoutMs,
+      statementTimeoutMs: v.databaseStatementTimeoutMs,
+      heartbeat: { intervalMs: v.cacheHeartbeatIntervalMs, timeoutMs: v.cacheHeartbeatTimeoutMs },
+    },
     secrets: { masterKey: v.masterKey },
     log: { level: v.logLevel },
     mail: {
@@ -136,6 +155,7 @@ function toConfig(v: SettingValues): Config {
           ? { accountSid: v.twilioAccountSid, authToken: v.twilioAuthToken, from: v.twilioFrom, baseUrl: v.twilioBaseUrl.replace(/\/+$/, "") }
           : null,
     },
+    metrics: { port: v.metricsPort, host: v.metricsHost, token: v.metricsToken },
     admin: { token: v.adminToken },
     tokens: {
       issuer: (v.issuer ?? baseUrl).replace(/\/+$/, ""),
@@ -180,6 +200,7 @@ function toConfig(v: SettingValues): Config {
       availabilityPerIp: v.availabilityLimitPerIp,
       resendIntervalSeconds: v.magicCodeResendIntervalSeconds,
       redisUrl: v.redisUrl,
+      redisTimeoutMs: v.redisTimeoutMs,
       redisKeyPrefix: v.redisKeyPrefix,
     },
     jobs: {
@@ -232,6 +253,17 @@ function devMailboxProblems(v: SettingValues): string[] {
   }
   if (v.smtpUrl !== null) return ["GATEHOUSE_DEV_MAILBOX=true and SMTP_URL must not both be set: the mailbox only holds mail that is not sent"];
   return [];
+}
+
+/** Operational settings that depend on each other. */
+function operationsProblems(v: SettingValues): string[] {
+  const problems: string[] = [];
+  // A timeout at or below the interval would declare the feed dead between two healthy heartbeats.
+  if (v.cacheHeartbeatTimeoutMs <= v.cacheHeartbeatIntervalMs) {
+    problems.push("GATEHOUSE_CACHE_HEARTBEAT_TIMEOUT_MS must be greater than GATEHOUSE_CACHE_HEARTBEAT_INTERVAL_MS");
+  }
+  if (v.metricsPort !== null && v.metricsPort === v.port) problems.push("GATEHOUSE_METRICS_PORT must differ from PORT");
+  return problems;
 }
 
 function deepFreeze<T>(value: T): T {

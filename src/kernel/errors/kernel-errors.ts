@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "./app-error.js";
+import { AppError, defineErrorCodes } from "./app-error.js";
 
 export const KernelErrors = defineErrorCodes({
   validation_failed: { status: 400, message: "The request is not valid. See details for the fields at fault." },
@@ -17,4 +17,13 @@ export const KernelErrors = defineErrorCodes({
   cross_site_request: { status: 403, message: "This form was sent from another site, so it was refused. Open the page again from your email or this site, and send it from there." },
   invalid_csrf_token: { status: 403, message: "This form has expired or did not come from this page. Reload the page and send it again." },
   internal_error: { status: 500, message: "Something went wrong on our side." },
+  service_unavailable: { status: 503, message: "The service is temporarily unavailable. Try again shortly." },
 });
+
+/** How long a client is asked to wait while a dependency (the database, Redis) is unreachable. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+/** A dependency did not answer: 503 with Retry-After; `cause` goes to the log only. */
+export function serviceUnavailable(cause: unknown): AppError {
+  return new AppError(KernelErrors.service_unavailable, { cause, retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS });
+}

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, type ErrorDefinition } from "../errors/app-error.js";
-import { KernelErrors } from "../errors/kernel-errors.js";
+import { isDatabaseUnavailable } from "../db/errors.js";
+import { KernelErrors, serviceUnavailable } from "../errors/kernel-errors.js";
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -38,7 +39,9 @@ function fromFastifyError(error: FastifyError): AppError | null {
 
 /**
  * Renders every error as `{"error": {"code", "message"}}`. A 5xx never exposes its cause: the
- * body says internal_error, the log carries the detail.
+ * body says internal_error, the log carries the detail. A database that cannot be reached or
+ * does not answer in time is a fault of the moment, told apart here once for every module:
+ * 503 service_unavailable with Retry-After, so clients and load balancers back off and retry.
  */
 export function registerErrorHandler(
   app: FastifyInstance,
@@ -46,12 +49,14 @@ export function registerErrorHandler(
   options: { notFound?: boolean } = {},
 ): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const appError = error instanceof AppError ? error : fromFastifyError(error);
+    const appError = error instanceof AppError ? error : (fromFastifyError(error) ?? (isDatabaseUnavailable(error) ? serviceUnavailable(error) : null));
     if (!appError) {
       request.log.error({ err: error }, "unhandled error");
       return render(reply, new AppError(KernelErrors.internal_error, { cause: error }));
     }
-    if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.code);
+    // An unreachable dependency is reported by /readyz too; one warning per request is enough.
+    if (appError.status === 503) request.log.warn({ err: appError.cause ?? appError }, appError.code);
+    else if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.code);
     return render(reply, appError);
   });
   // A plugin mounted at the root must not take over the server's 404s: it passes notFound: false.

@@ -17,6 +17,7 @@ import { createIdentityRecords, type SignInIdentity } from "./identity-records.j
 import { normalizeEmail, normalizeIdentity, phoneRegionOf, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
 import { deleteIdentity, findIdentityWithUser, findUserById, listIdentities, lockUser } from "./store.js";
 import type { IdentityRow, UserRow } from "./tables.js";
+import type { UpdateUserRow } from "./user-writes.js";
 import { toIdentity, toUser, type Identity, type User } from "./views.js";
 
 export interface IdentitiesConfig {
@@ -40,6 +41,8 @@ export interface IdentitiesDeps {
   audit: AuditService;
   limiter: RateLimiter;
   rules: RateRules;
+  /** The users table's one writer (evicts the cached row after commit). */
+  updateUserRow: UpdateUserRow;
   config: IdentitiesConfig;
 }
 
@@ -130,7 +133,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     }
     return normalized;
   };
-  const records = createIdentityRecords({ clock, audit, mailer });
+  const records = createIdentityRecords({ clock, audit, mailer, updateUserRow: deps.updateUserRow });
   const { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut } = records;
   const assertRecent = (context: RequestContext) => assertRecentAuthentication(context.principal, config.reauthenticationMaxAgeSeconds, clock.now());
   const emailChange = createEmailChange({ db, clock, hasher, tokens, mailer, audit, limiter, rules, records, normalize, config });

@@ -18,6 +18,7 @@ import type { IdentitiesService, VerificationMethod } from "./identities.js";
 import { normalizeEmail, normalizePhone } from "./identity-values.js";
 import { findUserByEmail, findUserById, findUserByUsername, insertIdentity, insertUser, updateUser } from "./store.js";
 import type { UserRow } from "./tables.js";
+import type { UpdateUserRow } from "./user-writes.js";
 import { toUser, type User } from "./views.js";
 
 const METADATA_MAX_BYTES = 16 * 1024;
@@ -86,6 +87,7 @@ export interface AccountsDeps {
   identities: IdentitiesService;
   /** Users by id, for the reads behind every authenticated request. */
   userCache: RowCache<User>;
+  updateUserRow: UpdateUserRow;
   config: { passwordMinLength: number; emailConfirmationTtlSeconds: number; defaultPhoneRegion: string | null };
 }
 
@@ -221,6 +223,6 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     canonicalLogin,
     enforceMailLimits,
     findRowById: findUserById,
-    updateRow: updateUser,
+    updateRow: deps.updateUserRow,
   };
 }

@@ -1,6 +1,7 @@
 import type { Registry } from "prom-client";
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import { digestToken, generateId, generateSecretToken } from "../../kernel/crypto/random.js";
+import { afterCommit } from "../../kernel/db/after-commit.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import type { RowCache } from "../../kernel/db/row-cache.js";
 import { AppError } from "../../kernel/errors/app-error.js";
@@ -149,6 +150,8 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
    */
   const revokeWhere = async (executor: Executor, where: Parameters<typeof revokeSessionRows>[1], context: RequestContext, reason: string) => {
     const revoked = await revokeSessionRows(executor, where, clock.now(), reason);
+    // Evicted here once committed, not only by the change notification, which can be lost on its way back.
+    afterCommit(executor, () => revoked.forEach((id) => liveSessionCache.evict(id)));
     for (const sessionId of revoked) {
       await audit.record(executor, { action: "session.revoked", actorUserId: where.userId, subjectUserId: where.userId, data: { sessionId, reason } }, context);
     }
