@@ -53,6 +53,23 @@ describe.each(databaseTargets())("passwords on $name", (target) => {
       });
       expect(response.json().error.code).toBe("password_too_common");
     });
+
+    it("refuses a guessable new password with the reason, and one with the user's name (issue 15)", async () => {
+      const user = await registerUser(t.app, { name: "Zéphyrine Quaglietti" });
+      const grant = await signIn(t.app, user.email);
+      const change = (newPassword: string) =>
+        t.app.inject({ method: "POST", url: "/v1/me/password", headers: bearer(grant.accessToken), payload: { currentPassword: STRONG_PASSWORD, newPassword, newPasswordConfirmation: newPassword } });
+      const repeated = await change("aaaaaaaaaaaaaaaa");
+      expect(repeated.statusCode).toBe(400);
+      expect(repeated.json().error).toMatchObject({
+        code: "password_too_guessable",
+        message: expect.stringContaining('Repeated characters like "aaa" are easy to guess.'),
+        details: { warning: 'Repeated characters like "aaa" are easy to guess.' },
+      });
+      expect((await change("quaglietti writes at dawn")).json().error.code).toBe("password_contains_personal_info");
+      // Nothing changed: the old password still signs in.
+      expect((await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: STRONG_PASSWORD } })).statusCode).toBe(201);
+    });
   });
 
   describe("password reset", () => {
@@ -94,6 +111,17 @@ describe.each(databaseTargets())("passwords on $name", (target) => {
       const replay = await completeReset(token, "yet another strong passphrase");
       expect(replay.statusCode).toBe(400);
       expect(replay.json().error.code).toBe("invalid_reset_token");
+    });
+
+    it("refuses a guessable password with the reason without burning the link (issue 15)", async () => {
+      const user = await registerUser(t.app, { name: "Zéphyrine Quaglietti" });
+      await requestReset(user.email);
+      const token = tokenIn(await latestEmailTo(t.gatehouse, user.email));
+      const walk = await completeReset(token, "qwertyuiopasdfgh");
+      expect(walk.statusCode).toBe(400);
+      expect(walk.json().error).toMatchObject({ code: "password_too_guessable", message: expect.stringContaining("commonly used password") });
+      expect((await completeReset(token, "zephyrine resets her password")).json().error.code).toBe("password_contains_personal_info");
+      expect((await completeReset(token)).statusCode).toBe(200);
     });
 
     it("expires the link after 2 hours", async () => {
