@@ -144,7 +144,12 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const codes = createMagicCodes({
     clock,
     masterKey: masterKey.key,
-    config: { length: config.passwordless.codeLength, maxAttempts: config.passwordless.codeMaxAttempts, lockoutSeconds: config.passwordless.codeLockoutSeconds },
+    config: {
+      length: config.passwordless.codeLength,
+      maxAttempts: config.passwordless.codeMaxAttempts,
+      lockoutSeconds: config.passwordless.codeLockoutSeconds,
+      lockoutMaxSeconds: config.passwordless.codeLockoutMaxSeconds,
+    },
   });
   const identities = createIdentitiesService({
     db, clock, hasher, tokens, codes, mailer, audit, limiter, rules,

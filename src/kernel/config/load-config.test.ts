@@ -6,8 +6,10 @@ describe("loadConfig", () => {
     const config = loadConfig({});
     expect(config.http).toMatchObject({ port: 3000, host: "127.0.0.1", baseUrl: "http://localhost:3000", trustedProxies: [] });
     expect(config.database).toEqual({ url: null, dataDir: "./data", cacheMaxEntries: 100_000 });
-    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 300, refreshReuseIntervalSeconds: 0, signInTokenTtlSeconds: 60, passwordResetTtlSeconds: 7200 });
+    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 300, refreshReuseIntervalSeconds: 0, signInTokenTtlSeconds: 60, passwordResetTtlSeconds: 3600 });
     expect(config.tokens.issuer).toBe("http://localhost:3000");
+    // OWASP lifetimes: magic links 10 minutes, reset links an hour, codes 10 minutes.
+    expect(config.passwordless).toMatchObject({ magicLinkTtlSeconds: 600, codeTtlSeconds: 600, codeMaxAttempts: 5, codeLockoutSeconds: 3600, codeLockoutMaxSeconds: 86_400 });
     expect(config.passwords).toEqual({ minLength: 15, argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 } });
     expect(config.mail.devMailbox).toBe(true);
     expect(config.compat.accesspassPrefix).toBe("/accesspass");
@@ -43,6 +45,12 @@ describe("loadConfig", () => {
   it("never lets the password minimum drop below 8", () => {
     expect(() => loadConfig({ GATEHOUSE_PASSWORD_MIN_LENGTH: "7" })).toThrow(/GATEHOUSE_PASSWORD_MIN_LENGTH/);
     expect(loadConfig({ GATEHOUSE_PASSWORD_MIN_LENGTH: "8" }).passwords.minLength).toBe(8);
+  });
+
+  it("keeps magic links short-lived and the longest code lockout no shorter than the first", () => {
+    expect(() => loadConfig({ GATEHOUSE_MAGIC_LINK_TTL_SECONDS: "3601" })).toThrow(/GATEHOUSE_MAGIC_LINK_TTL_SECONDS/);
+    expect(() => loadConfig({ GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS: "7200", GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS: "3600" })).toThrow(/GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS must be at least/);
+    expect(loadConfig({ GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS: "3600", GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS: "3600" }).passwordless.codeLockoutMaxSeconds).toBe(3600);
   });
 
   it("requires a master key in production", () => {

@@ -42,7 +42,9 @@ export interface Config {
     codeTtlSeconds: number;
     codeLength: number;
     codeMaxAttempts: number;
+    /** The first lockout; each further one doubles, up to `codeLockoutMaxSeconds`. */
     codeLockoutSeconds: number;
+    codeLockoutMaxSeconds: number;
     allowSignUp: boolean;
     signInRedirectUrl: string | null;
   };
@@ -93,6 +95,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     problems.push("GATEHOUSE_MASTER_KEY must be set when NODE_ENV=production (generate one with: openssl rand -base64 32)");
   }
   problems.push(...deliveryProblems(v));
+  if (v.magicCodeLockoutMaxSeconds < v.magicCodeLockoutSeconds) {
+    problems.push("GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS must be at least GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS");
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return deepFreeze(toConfig(v));
 }
@@ -139,6 +144,7 @@ function toConfig(v: SettingValues): Config {
       codeLength: v.magicCodeLength,
       codeMaxAttempts: v.magicCodeMaxAttempts,
       codeLockoutSeconds: v.magicCodeLockoutSeconds,
+      codeLockoutMaxSeconds: v.magicCodeLockoutMaxSeconds,
       allowSignUp: v.passwordlessSignUp,
       signInRedirectUrl: v.signInRedirectUrl,
     },
