@@ -6,22 +6,26 @@ import { commonLanguagePack, englishLanguagePack } from "./language-packs.js";
 /**
  * A password is refused below 10^10 guesses as estimated by zxcvbn (its score 4). zxcvbn's slow-hash
  * scenario, 10^4 guesses a second, is about what one GPU gets through argon2id at the OWASP
- * parameters Gatehouse uses: 10^10 guesses is ~12 days per account of offline cracking, whereas
- * every pattern this check exists for (repeats, sequences, keyboard walks, dates, common words and
- * phrases) scores under 10^6. Measured over random samples (docs/security.md): 4 random diceware
- * words score at least 10^12 and random 15-character strings at least 10^10, so none is refused;
- * 3 diceware words drawn from the commonest ones can be.
+ * parameters Gatehouse uses: 10^10 guesses is ~12 days per account of offline cracking. A single
+ * pattern (a repeat, a sequence, a keyboard walk, a common password or phrase) scores under 10^5,
+ * and two or three of them together (a date and a word, three common words) 10^8 to 10^10: a
+ * lower threshold would let those through. Measured over random samples (docs/security.md): four
+ * random diceware words score at least 10^12 and random 15-character strings at least 10^10, so
+ * none is refused; three diceware words drawn from the commonest ones can be.
  */
 export const MIN_GUESSES_LOG10 = 10;
 
 /**
  * zxcvbn's cost grows faster than the length (the l33t matcher rewrites the password up to
- * `L33T_VARIANTS` times and matches every substring of each). Only the first `SCORED_LENGTH` code
- * points are scored: 64 covers any typed passphrase, and a password whose first 64 characters
- * are unguessable is unguessable. Bounded so, a 1,024-character password costs ~85 ms.
+ * `L33T_VARIANTS` times and looks up every substring of each rewrite, up to the longest dictionary
+ * word), and it runs on the event loop. Only the first `SCORED_LENGTH` code points are scored, separators
+ * removed: 48 letters are nine or ten words, and a password whose start is unguessable is
+ * unguessable. Bounded so, a 1,024-character password costs ~55 ms of CPU, against ~1.4 s with
+ * zxcvbn's defaults (256 characters, 100 respellings); fewer respellings miss more l33t spellings
+ * of common passwords (docs/security.md).
  */
-const SCORED_LENGTH = 64;
-const L33T_VARIANTS = 30;
+export const SCORED_LENGTH = 48;
+const L33T_VARIANTS = 20;
 
 // Passphrase crackers join dictionary words with or without a separator at no extra cost, but
 // zxcvbn prices every separated word as a further match; scoring the words run together keeps

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { blocklistSize } from "./blocklist.js";
-import { estimateGuessability, MIN_GUESSES_LOG10 } from "./guessability.js";
+import { estimateGuessability, MIN_GUESSES_LOG10, SCORED_LENGTH } from "./guessability.js";
 import { commonLanguagePack } from "./language-packs.js";
 import { checkNewPassword, normalizePassword, passwordLength, type PasswordContext } from "./policy.js";
 
@@ -133,12 +133,13 @@ describe("guessable passwords (zxcvbn)", () => {
     }
   });
 
-  it("scores only the first 64 characters, so a 1,024-character password costs no more than a 64-character one", () => {
+  it("scores only the first 48 characters, so a 1,024-character password costs no more than a 48-character one", () => {
+    expect(SCORED_LENGTH).toBe(48);
     const strong = generated("tail", 1024, ALPHANUMERIC);
-    expect(estimateGuessability(strong, []).guessesLog10).toBe(estimateGuessability(strong.slice(0, 64), []).guessesLog10);
+    expect(estimateGuessability(strong, []).guessesLog10).toBe(estimateGuessability(strong.slice(0, 48), []).guessesLog10);
     // A guessable start is refused, however strong the rest.
-    expect(codeOf("a".repeat(64) + strong.slice(64))).toBe("password_too_guessable");
-    expect(codeOf("a".repeat(32) + strong.slice(32))).toBe("accepted");
+    expect(codeOf("a".repeat(48) + strong.slice(48))).toBe("password_too_guessable");
+    expect(codeOf("a".repeat(24) + strong.slice(24))).toBe("accepted");
   });
 
   it("refuses below 10^10 guesses and accepts above", () => {
