@@ -1,6 +1,4 @@
 import { Redis } from "ioredis";
-import type { Counter } from "prom-client";
-import { Counter as PromCounter } from "prom-client";
 import type { Config } from "./kernel/config/load-config.js";
 import { createSealer } from "./kernel/crypto/aead.js";
 import { resolveMasterKey } from "./kernel/crypto/master-key.js";
@@ -108,9 +106,13 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const { db } = database;
 
   const metrics = createMetrics();
-  const hasher = createPasswordHasher(config.passwords.argon2, (seconds) => metrics.passwordHashSeconds.observe(seconds));
+  const hasher = createPasswordHasher(config.passwords.argon2, {
+    observe: (seconds) => metrics.passwordHashSeconds.observe(seconds),
+    waiting: config.passwords.hashQueue.limit,
+    perRequester: config.passwords.hashQueue.limitPerNetwork,
+  });
   const redis = config.rateLimits.redisUrl ? new Redis(config.rateLimits.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
-  const limiter = createRateLimiter(redis ? createRedisCounterStore(redis, clock) : createDatabaseCounterStore(db, clock), clock);
+  const limiter = createRateLimiter(redis ? createRedisCounterStore(redis, clock, config.rateLimits.redisKeyPrefix) : createDatabaseCounterStore(db, clock), clock);
   const rules = createRateRules(config.rateLimits);
 
   const outbox = createOutbox(db, clock, createSealer(masterKey.key, "outbox"), new URL(config.http.baseUrl).hostname);
@@ -157,6 +159,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       codeTtlSeconds: config.passwordless.codeTtlSeconds,
       emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
       emailChangeTtlSeconds: config.accounts.emailChangeTtlSeconds,
+      reauthenticationMaxAgeSeconds: config.tokens.reauthenticationMaxAgeSeconds,
       defaultPhoneRegion: config.accounts.defaultPhoneRegion,
       phoneRegions: config.accounts.phoneRegions,
     },
@@ -172,16 +175,13 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       defaultPhoneRegion: config.accounts.defaultPhoneRegion,
     },
   });
-  const signInOutcomes: Counter<"outcome"> = new PromCounter({
-    name: "gatehouse_sign_in_total",
-    help: "Sign-in attempts by outcome (success or the failure reason).",
-    labelNames: ["outcome"],
-    registers: [metrics.registry],
-  });
   const sessions = createSessionsService({
-    db, clock, hasher, accounts, accessTokens, tokens, authz, loginHistory, audit, limiter, rules, signInOutcomes, liveSessionCache,
+    db, clock, hasher, accounts, identities, accessTokens, tokens, codes, mailer, authz, loginHistory, audit, limiter, rules, registry: metrics.registry, liveSessionCache,
     config: {
       sessionTtlSeconds: config.tokens.sessionTtlSeconds,
+      sessionIdleTimeoutSeconds: config.tokens.sessionIdleTimeoutSeconds,
+      codeTtlSeconds: config.passwordless.codeTtlSeconds,
+      signInSlowdownMs: config.rateLimits.signInSlowdownMs,
       refreshTokenTtlSeconds: config.tokens.refreshTokenTtlSeconds,
       refreshReuseIntervalSeconds: config.tokens.refreshReuseIntervalSeconds,
       signInTokenTtlSeconds: config.tokens.signInTokenTtlSeconds,
@@ -197,7 +197,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const passwordless = createPasswordlessService({
-    db, clock, accounts, identities, sessions, tokens, codes, mailer, audit, loginHistory, limiter, rules,
+    db, clock, accounts, identities, sessions, tokens, codes, mailer, audit, limiter, rules,
     config: {
       magicLinkTtlSeconds: config.passwordless.magicLinkTtlSeconds,
       codeTtlSeconds: config.passwordless.codeTtlSeconds,

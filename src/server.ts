@@ -17,7 +17,8 @@ import { mailboxRoutes } from "./modules/mailbox/index.js";
 import { opsRoutes } from "./modules/ops/index.js";
 import { passwordlessRoutes } from "./modules/passwordless/index.js";
 import { passwordsRoutes } from "./modules/passwords/index.js";
-import { createAuthenticate, sessionsRoutes } from "./modules/sessions/index.js";
+import { sessionsRoutes } from "./modules/sessions/index.js";
+import { createAuthenticate } from "./kernel/http/principal.js";
 import { tokensRoutes } from "./modules/tokens/index.js";
 import "./types/fastify.js";
 
@@ -47,13 +48,15 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   registerJsonBodyParser(app);
   registerValidators(app);
   registerErrorHandler(app);
-  app.decorateRequest("auth", null);
+  app.decorateRequest("principal", null);
   const drainAndClose = registerDrain(app);
 
   // 2. Every response: no sniffing, no framing, no referrer, and nothing cached unless a route says
   // so (responses carry tokens: RFC 6749 §5.1). Behind HTTPS, browsers are told to stay on HTTPS.
   const strictTransport = config.http.baseUrl.startsWith("https://");
-  app.addHook("onSend", async (_request, reply) => {
+  app.addHook("onSend", async (request, reply) => {
+    // The id under which this request's logs and audit entries are filed, for support and operators.
+    reply.header("x-request-id", request.id);
     reply.header("x-content-type-options", "nosniff");
     reply.header("x-frame-options", "DENY");
     if (!reply.hasHeader("referrer-policy")) reply.header("referrer-policy", "no-referrer");
@@ -81,12 +84,12 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   // 5. Feature modules.
-  const authenticate = createAuthenticate(gatehouse.sessions);
+  const authenticate = createAuthenticate((token) => gatehouse.sessions.authenticate(token));
   await app.register(opsRoutes, { ping: () => gatehouse.database.ping(), registry: metrics.registry });
   await app.register(tokensRoutes, { keys: gatehouse.signingKeys });
   await app.register(accountsRoutes, { accounts: gatehouse.accounts, identities: gatehouse.identities, limiter: gatehouse.limiter, rules: gatehouse.rules, authenticate });
   await app.register(identitiesRoutes, { identities: gatehouse.identities, authenticate });
-  await app.register(sessionsRoutes, { sessions: gatehouse.sessions });
+  await app.register(sessionsRoutes, { sessions: gatehouse.sessions, authenticate });
   await app.register(passwordsRoutes, { passwords: gatehouse.passwords, authenticate });
   await app.register(passwordlessRoutes, { passwordless: gatehouse.passwordless });
   await app.register(loginHistoryRoutes, { loginHistory: gatehouse.loginHistory, authenticate });

@@ -1,8 +1,8 @@
-import type { Authentication } from "../modules/sessions/service.js";
+import type { Principal } from "../kernel/http/principal.js";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** Set by the `authenticate` preHandler of the sessions module; null on public routes. */
-    auth: Authentication | null;
+    /** Set by the `authenticate` preHandler (kernel/http/principal.ts); null on public routes. */
+    principal: Principal | null;
   }
 }

@@ -307,7 +307,10 @@ describe.each(databaseTargets())("AccessPass routes with GATEHOUSE_REFRESH_TOKEN
   let t: TestGatehouse;
   let ap: Client;
   beforeAll(async () => {
-    t = await startTestGatehouse(target, { env: { GATEHOUSE_REFRESH_TOKEN_TTL_SECONDS: "0", GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS: "600" } });
+    // A week without use would end the session by the idle timeout (3 days by default): not what this tests.
+    t = await startTestGatehouse(target, {
+      env: { GATEHOUSE_REFRESH_TOKEN_TTL_SECONDS: "0", GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS: "600", GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS: String(30 * 86_400) },
+    });
     ap = await httpClient(t, "/accesspass");
   });
   afterAll(() => t.close());

@@ -57,7 +57,7 @@ describe("the gatehouse command", () => {
     dataDir = mkdtempSync(join(tmpdir(), "gatehouse-cli-"));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    env = { PORT: String(port), GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_BASE_URL: base, LOG_LEVEL: "warn", GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "1000", GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT: "1000" };
+    env = { PORT: String(port), GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_BASE_URL: base, LOG_LEVEL: "warn", GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "1000", GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT: "1000", GATEHOUSE_HASH_QUEUE_LIMIT_PER_IP: "100" };
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

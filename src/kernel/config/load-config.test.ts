@@ -10,7 +10,7 @@ describe("loadConfig", () => {
     expect(config.tokens.issuer).toBe("http://localhost:3000");
     // OWASP lifetimes: magic links 10 minutes, reset links an hour, codes 10 minutes.
     expect(config.passwordless).toMatchObject({ magicLinkTtlSeconds: 600, codeTtlSeconds: 600, codeMaxAttempts: 5, codeLockoutSeconds: 3600, codeLockoutMaxSeconds: 86_400 });
-    expect(config.passwords).toEqual({ minLength: 15, argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 } });
+    expect(config.passwords).toEqual({ minLength: 15, argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 }, hashQueue: { limit: 32, limitPerNetwork: 8 } });
     expect(config.mail.devMailbox).toBe(true);
     expect(config.compat.accesspassPrefix).toBe("/accesspass");
     expect(Object.isFrozen(config.tokens)).toBe(true);

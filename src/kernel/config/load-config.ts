@@ -31,6 +31,8 @@ export interface Config {
     refreshTokenTtlSeconds: number;
     refreshReuseIntervalSeconds: number;
     sessionTtlSeconds: number;
+    sessionIdleTimeoutSeconds: number;
+    reauthenticationMaxAgeSeconds: number;
     signInTokenTtlSeconds: number;
     emailConfirmationTtlSeconds: number;
     passwordResetTtlSeconds: number;
@@ -48,11 +50,18 @@ export interface Config {
     allowSignUp: boolean;
     signInRedirectUrl: string | null;
   };
-  passwords: { minLength: number; argon2: { memoryKib: number; iterations: number; parallelism: number } };
+  passwords: {
+    minLength: number;
+    argon2: { memoryKib: number; iterations: number; parallelism: number };
+    /** Hashes that may wait for a core, in all and per client network. */
+    hashQueue: { limit: number; limitPerNetwork: number };
+  };
   rateLimits: {
     windowSeconds: number;
     signInPerAccount: number;
     signInPerIp: number;
+    signInFailedAccountsPerIp: number;
+    signInSlowdownMs: number;
     mailPerTarget: number;
     mailPerIp: number;
     registerPerIp: number;
@@ -62,6 +71,7 @@ export interface Config {
     /** Minimum seconds between two codes or links sent to one identity for one purpose. */
     resendIntervalSeconds: number;
     redisUrl: string | null;
+    redisKeyPrefix: string;
   };
   jobs: { expungeIntervalSeconds: number; outboxPollIntervalSeconds: number; outboxMaxAttempts: number; outboxLeaseSeconds: number };
   /** Mount point of the AccessPass-compatible routes; null when disabled. */
@@ -94,7 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (v.nodeEnv === "production" && v.masterKey === null) {
     problems.push("GATEHOUSE_MASTER_KEY must be set when NODE_ENV=production (generate one with: openssl rand -base64 32)");
   }
-  problems.push(...deliveryProblems(v));
+  problems.push(...deliveryProblems(v), ...sessionProblems(v));
   if (v.magicCodeLockoutMaxSeconds < v.magicCodeLockoutSeconds) {
     problems.push("GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS must be at least GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS");
   }
@@ -133,6 +143,9 @@ function toConfig(v: SettingValues): Config {
       refreshTokenTtlSeconds: v.refreshTokenTtlSeconds,
       refreshReuseIntervalSeconds: v.refreshReuseIntervalSeconds,
       sessionTtlSeconds: v.sessionTtlSeconds,
+      // An idle timeout longer than the session itself never applies.
+      sessionIdleTimeoutSeconds: Math.min(v.sessionIdleTimeoutSeconds, v.sessionTtlSeconds),
+      reauthenticationMaxAgeSeconds: v.reauthenticationMaxAgeSeconds,
       signInTokenTtlSeconds: v.signInTokenTtlSeconds,
       emailConfirmationTtlSeconds: v.emailConfirmationTtlSeconds,
       passwordResetTtlSeconds: v.passwordResetTtlSeconds,
@@ -151,11 +164,14 @@ function toConfig(v: SettingValues): Config {
     passwords: {
       minLength: v.passwordMinLength,
       argon2: { memoryKib: v.argon2MemoryKib, iterations: v.argon2Iterations, parallelism: v.argon2Parallelism },
+      hashQueue: { limit: v.hashQueueLimit, limitPerNetwork: v.hashQueueLimitPerIp },
     },
     rateLimits: {
       windowSeconds: v.rateLimitWindowSeconds,
       signInPerAccount: v.signInLimitPerAccount,
       signInPerIp: v.signInLimitPerIp,
+      signInFailedAccountsPerIp: v.signInFailedAccountsPerIp,
+      signInSlowdownMs: v.signInSlowdownMs,
       mailPerTarget: v.mailLimitPerTarget,
       mailPerIp: v.mailLimitPerIp,
       registerPerIp: v.registerLimitPerIp,
@@ -164,6 +180,7 @@ function toConfig(v: SettingValues): Config {
       availabilityPerIp: v.availabilityLimitPerIp,
       resendIntervalSeconds: v.magicCodeResendIntervalSeconds,
       redisUrl: v.redisUrl,
+      redisKeyPrefix: v.redisKeyPrefix,
     },
     jobs: {
       expungeIntervalSeconds: v.expungeIntervalSeconds,
@@ -191,6 +208,15 @@ function deliveryProblems(v: SettingValues): string[] {
   // A send still running when its lease ends could be repeated by another node.
   if (v.outboxLeaseSeconds <= v.deliveryTimeoutSeconds) {
     problems.push("GATEHOUSE_OUTBOX_LEASE_SECONDS must be greater than GATEHOUSE_DELIVERY_TIMEOUT_SECONDS");
+  }
+  return problems;
+}
+
+/** An idle session must outlive its access tokens, or a token in use could outlast its session's end. */
+function sessionProblems(v: SettingValues): string[] {
+  const problems: string[] = [];
+  if (v.sessionIdleTimeoutSeconds <= v.accessTokenTtlSeconds) {
+    problems.push("GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS must be greater than GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS");
   }
   return problems;
 }

@@ -1,11 +1,19 @@
 import { availableParallelism } from "node:os";
 import { Algorithm, hash, verify } from "@node-rs/argon2";
-import pLimit from "p-limit";
+import { AppError } from "../errors/app-error.js";
+import { KernelErrors } from "../errors/kernel-errors.js";
+import { networkKey } from "../rate-limit/network-key.js";
+import { createHashQueue, type HashQueueLimits } from "./hash-queue.js";
 
 export interface Argon2Parameters {
   memoryKib: number;
   iterations: number;
   parallelism: number;
+}
+
+/** Who a hash is for: its client's address, so one network cannot take every place in the queue. */
+export interface HashRequester {
+  ip: string;
 }
 
 /**
@@ -16,51 +24,56 @@ export interface Argon2Parameters {
  * At most one hash per core runs at once. More would not finish more hashes per second, but would
  * take every libuv thread, so the work that shares that pool (WebCrypto JWT signing, DNS, files)
  * would queue behind them, and each hash would take longer, which lengthens the tail latency.
+ * Waiting hashes are bounded too, in all and per client network: past the bound a request is
+ * refused at once with `server_busy` (503, Retry-After) instead of waiting behind a flood, so
+ * latency and memory stay bounded (argon2's memory is only taken by the running hashes).
  */
 export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(passwordHash: string, password: string): Promise<boolean>;
-  verifyAgainstNothing(password: string): Promise<void>;
+  hash(password: string, requester?: HashRequester): Promise<string>;
+  verify(passwordHash: string, password: string, requester?: HashRequester): Promise<boolean>;
+  verifyAgainstNothing(password: string, requester?: HashRequester): Promise<void>;
   /** True when a stored hash was made with weaker parameters than the current ones. */
   needsRehash(passwordHash: string): boolean;
 }
 
-export function createPasswordHasher(
-  params: Argon2Parameters,
-  observe?: (seconds: number) => void,
-  concurrency = availableParallelism(),
-): PasswordHasher {
-  const options = {
+export interface PasswordHasherOptions extends Partial<HashQueueLimits> {
+  /** Called with the duration of every hash or verification. */
+  observe?: (seconds: number) => void;
+}
+
+export function createPasswordHasher(params: Argon2Parameters, options: PasswordHasherOptions = {}): PasswordHasher {
+  const argon2 = {
     algorithm: Algorithm.Argon2id,
     memoryCost: params.memoryKib,
     timeCost: params.iterations,
     parallelism: params.parallelism,
   };
+  const running = options.running ?? availableParallelism();
+  const queue = createHashQueue({ running, waiting: options.waiting ?? running * 16, perRequester: options.perRequester ?? running * 2 });
   let dummyHash: Promise<string> | null = null;
-  const slot = pLimit(concurrency);
-  const timed = <T>(work: () => Promise<T>): Promise<T> =>
-    slot(async () => {
+  const timed = async <T>(requester: HashRequester | undefined, work: () => Promise<T>): Promise<T> => {
+    const slot = queue.enter(requester ? networkKey(requester.ip) : undefined);
+    if (!slot) throw new AppError(KernelErrors.server_busy, { retryAfterSeconds: 1 });
+    return slot.run(async () => {
       const started = performance.now();
       try {
         return await work();
       } finally {
-        observe?.((performance.now() - started) / 1000);
+        options.observe?.((performance.now() - started) / 1000);
       }
     });
+  };
   const currentPrefix = `$argon2id$v=19$m=${params.memoryKib},t=${params.iterations},p=${params.parallelism}$`;
   return {
-    hash: (password) => timed(() => hash(password, options)),
-    async verify(passwordHash, password) {
-      try {
-        return await timed(() => verify(passwordHash, password, options));
-      } catch {
-        return false; // a malformed stored hash never authenticates
-      }
+    hash: (password, requester) => timed(requester, () => hash(password, argon2)),
+    async verify(passwordHash, password, requester) {
+      const matched = await timed(requester, () => verify(passwordHash, password, argon2).catch(() => false));
+      return matched; // a malformed stored hash never authenticates
     },
-    async verifyAgainstNothing(password) {
-      dummyHash ??= slot(() => hash("gatehouse-timing-equaliser", options));
+    async verifyAgainstNothing(password, requester) {
+      dummyHash ??= hash("gatehouse-timing-equaliser", argon2);
       const againstHash = await dummyHash;
-      await timed(() => verify(againstHash, password, options)).catch(() => false);
+      await timed(requester, () => verify(againstHash, password, argon2).catch(() => false));
     },
     needsRehash: (passwordHash) => !passwordHash.startsWith(currentPrefix),
   };

@@ -10,5 +10,7 @@ export const KernelErrors = defineErrorCodes({
   not_found: { status: 404, message: "There is nothing at this address." },
   rate_limited: { status: 429, message: "Too many attempts. Wait before trying again." },
   unauthenticated: { status: 401, message: "A valid access token is required." },
+  reauthentication_required: { status: 403, message: "Confirm it's you first: reauthenticate with POST /v1/sessions/current/reauthenticate, then try again." },
+  server_busy: { status: 503, message: "The server is busy. Try again in a moment." },
   internal_error: { status: 500, message: "Something went wrong on our side." },
 });

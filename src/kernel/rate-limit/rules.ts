@@ -4,7 +4,10 @@ import type { RateRule } from "./rate-limiter.js";
 /** The throttling rules of Gatehouse, built once from configuration. */
 export interface RateRules {
   signInPerIp: RateRule;
+  /** Password attempts per account (by its id, or by the canonical login name when no account has it). */
   signInPerAccount: RateRule;
+  /** Distinct accounts one network failed to sign in to: a password spray trips it long before the per-IP attempt limit. */
+  signInFailuresPerIp: RateRule;
   mailPerIp: RateRule;
   mailPerTarget: RateRule;
   registerPerIp: RateRule;
@@ -20,20 +23,17 @@ export interface RateRules {
 
 export function createRateRules(config: Config["rateLimits"]): RateRules {
   const windowSeconds = config.windowSeconds;
+  const perNetwork = (name: string, limit: number, window = windowSeconds): RateRule => ({ name, limit, windowSeconds: window, scope: "network" });
   return {
-    signInPerIp: { name: "sign-in:ip", limit: config.signInPerIp, windowSeconds },
-    signInPerAccount: { name: "sign-in:login", limit: config.signInPerAccount, windowSeconds },
-    mailPerIp: { name: "mail:ip", limit: config.mailPerIp, windowSeconds },
+    signInPerIp: perNetwork("sign-in:ip", config.signInPerIp),
+    signInPerAccount: { name: "sign-in:account", limit: config.signInPerAccount, windowSeconds },
+    signInFailuresPerIp: perNetwork("sign-in-failures:ip", config.signInFailedAccountsPerIp),
+    mailPerIp: perNetwork("mail:ip", config.mailPerIp),
     mailPerTarget: { name: "mail:target", limit: config.mailPerTarget, windowSeconds },
-    registerPerIp: { name: "register:ip", limit: config.registerPerIp, windowSeconds },
-    smsPerIp: { name: "sms:ip", limit: config.smsPerIp, windowSeconds },
+    registerPerIp: perNetwork("register:ip", config.registerPerIp),
+    smsPerIp: perNetwork("sms:ip", config.smsPerIp),
     resendPerTarget: { name: "resend:target", limit: 1, windowSeconds: config.resendIntervalSeconds },
-    codeVerifyPerIp: { name: "code-verify:ip", limit: config.codeVerifyPerIp, windowSeconds },
-    availabilityPerIp: { name: "availability:ip", limit: config.availabilityPerIp, windowSeconds },
+    codeVerifyPerIp: perNetwork("code-verify:ip", config.codeVerifyPerIp),
+    availabilityPerIp: perNetwork("availability:ip", config.availabilityPerIp),
   };
-}
-
-/** Login names and addresses are throttled case-insensitively, whether or not an account exists. */
-export function throttleKey(value: string): string {
-  return value.trim().toLowerCase();
 }

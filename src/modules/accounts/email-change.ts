@@ -2,6 +2,7 @@ import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import { generateId } from "../../kernel/crypto/random.js";
 import type { Database } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
+import { assertRecentAuthentication } from "../../kernel/http/principal.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
@@ -27,9 +28,9 @@ import { toUser, type User } from "./views.js";
 export interface EmailChange {
   /**
    * Holds a change of email address until the new address confirms it: a link to the new address,
-   * a notice to the old one. Requires the current password when the account has one. Silent when
-   * the new address belongs to another account. Throws invalid_email, email_unchanged,
-   * invalid_current_password, rate_limited.
+   * a notice to the old one. Requires the current password when the account has one, else a recent
+   * authentication (reauthenticate by code first). Silent when the new address belongs to another
+   * account. Throws invalid_email, email_unchanged, invalid_current_password, reauthentication_required, rate_limited.
    */
   requestEmailChange(userId: string, input: { email: string; currentPassword?: string }, context: RequestContext): Promise<void>;
   /** Applies a held email change with the link's token. Throws invalid_email_change_token, identity_taken. */
@@ -49,20 +50,27 @@ export interface EmailChangeDeps {
   rules: RateRules;
   records: IdentityRecords;
   normalize: (input: IdentityInput) => NormalizedIdentity;
-  config: { emailChangeTtlSeconds: number };
+  config: { emailChangeTtlSeconds: number; reauthenticationMaxAgeSeconds: number };
 }
 
 export function createEmailChange(deps: EmailChangeDeps): EmailChange {
   const { db, clock, hasher, tokens, mailer, audit, limiter, rules, records, normalize, config } = deps;
   const { syncPrimaryEmail } = records;
 
-  const checkCurrentPassword = async (user: UserRow, currentPassword: string | undefined) => {
-    if (user.passwordHash === null) return;
+  /**
+   * The proof a change of address needs: the current password when the account has one (counted
+   * like a sign-in, on the account's counter), else a recent proof of an identity of the account.
+   */
+  const checkProof = async (user: UserRow, currentPassword: string | undefined, context: RequestContext) => {
+    if (user.passwordHash === null) return assertRecentAuthentication(context.principal, config.reauthenticationMaxAgeSeconds, clock.now());
+    const accountKey = `user:${user.id}`;
+    await limiter.enforce([[rules.signInPerAccount, accountKey]]);
     const ok =
       currentPassword !== undefined &&
       !isPasswordTooLong(currentPassword) &&
-      (await hasher.verify(user.passwordHash, normalizePassword(currentPassword)));
+      (await hasher.verify(user.passwordHash, normalizePassword(currentPassword), context));
     if (!ok) throw new AppError(PasswordErrors.invalid_current_password);
+    await limiter.reset(rules.signInPerAccount, accountKey);
   };
 
   const requestEmailChange: EmailChange["requestEmailChange"] = async (userId, input, context) => {
@@ -70,7 +78,7 @@ export function createEmailChange(deps: EmailChangeDeps): EmailChange {
     const user = await findUserById(db, userId);
     if (!user) throw new AppError(AccountErrors.user_not_found);
     if (user.email !== null && normalizeEmail(user.email) === identity.value) throw new AppError(AccountErrors.email_unchanged);
-    await checkCurrentPassword(user, input.currentPassword);
+    await checkProof(user, input.currentPassword, context);
     await enforceSendLimits(limiter, rules, identity, TokenPurposes.emailChange, context);
     const queued = await db.transaction(async (tx) => {
       const existing = await findIdentityWithUser(tx, "email", identity.value);
@@ -86,7 +94,7 @@ export function createEmailChange(deps: EmailChangeDeps): EmailChange {
       const link = mailer.link("/ui/confirm-email-change", { token });
       await mailer.enqueue(tx, { to: identity.value, template: "email-change-confirm", variables: { link, ttlSeconds: config.emailChangeTtlSeconds } });
       if (user.email) await mailer.enqueue(tx, { to: user.email, template: "email-change-notice", variables: { newEmail: input.email.trim() } });
-      await audit.record(tx, { action: "email_change.requested", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent });
+      await audit.record(tx, { action: "email_change.requested", actorUserId: userId, subjectUserId: userId }, context);
       return true;
     });
     if (queued) mailer.dispatch();
@@ -109,7 +117,7 @@ export function createEmailChange(deps: EmailChangeDeps): EmailChange {
       else await insertIdentity(tx, { id: generateId(), userId: user.id, type: "email", value: next, verifiedAt: clock.now(), createdAt: clock.now() });
       // The link reached the new address: it is confirmed as it becomes the primary one.
       await updateUser(tx, user.id, { email, emailConfirmedAt: clock.now(), updatedAt: clock.now() });
-      await audit.record(tx, { action: "email.changed", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { from: user.email, to: email } });
+      await audit.record(tx, { action: "email.changed", actorUserId: user.id, subjectUserId: user.id, data: { from: user.email, to: email } }, context);
       return syncPrimaryEmail(tx, user.id);
     });
     if (!user) throw new AppError(AccountErrors.invalid_email_change_token);

@@ -11,6 +11,7 @@ export const AccountErrors = defineErrorCodes({
   phone_region_not_allowed: { status: 400, message: "Phone numbers from this country cannot be used here." },
   identity_not_found: { status: 404, message: "This email address or phone number is not on your account." },
   identity_taken: { status: 409, message: "This email address or phone number belongs to another account." },
+  verified_identity_required: { status: 403, message: "Verify the email address or phone number of your account before adding another one." },
   last_sign_in_method: { status: 409, message: "This is the only way left to sign in to the account. Add another email address or phone number first." },
   email_unchanged: { status: 400, message: "This is already the email address of the account." },
   invalid_email_change_token: { status: 400, message: "This email change link is invalid, expired or already used. Request the change again." },

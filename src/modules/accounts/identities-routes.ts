@@ -3,7 +3,7 @@ import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, DateTime, errorResponses, Nullable, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
-import { caller } from "../sessions/index.js";
+import { caller } from "../../kernel/http/principal.js";
 import type { IdentitiesService } from "./identities.js";
 import { CodeInput, EmailInput, IdentitySchema, IdentityTypeInput, IdentityValueInput, UserSchema } from "./schemas.js";
 

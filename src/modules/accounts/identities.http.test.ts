@@ -25,6 +25,13 @@ describe.each(databaseTargets())("identities on $name", (target) => {
   const post = (url: string, payload: Record<string, unknown>) => t.app.inject({ method: "POST", url, payload });
   const afterResendInterval = () => t.clock.advance(31);
 
+  /** A user registered with a password whose email address is confirmed: one verified identity. */
+  const confirmedUser = async () => {
+    const user = await registerUser(t.app);
+    await post("/v1/email-confirmations", { token: tokenIn(await latestEmailTo(t.gatehouse, user.email)) });
+    return user;
+  };
+
   /** A passwordless user signed in by SMS code: a phone identity only. */
   const phoneUser = async () => {
     const phone = uniquePhone();
@@ -47,7 +54,7 @@ describe.each(databaseTargets())("identities on $name", (target) => {
 
   describe("adding an identity", () => {
     it("adds a phone number once the SMS code is entered; it then signs in to the same account", async () => {
-      const user = await registerUser(t.app);
+      const user = await confirmedUser();
       const me = as((await signIn(t.app, user.email)).accessToken);
       const phone = uniquePhone();
       const requested = await me.post("/v1/me/identities", { type: "phone", value: phone });
@@ -81,7 +88,7 @@ describe.each(databaseTargets())("identities on $name", (target) => {
 
     it("answers the same for an identity of another account, and sends it nothing", async () => {
       const owner = await registerUser(t.app);
-      const me = as((await signIn(t.app, (await registerUser(t.app)).email)).accessToken);
+      const me = as((await signIn(t.app, (await confirmedUser()).email)).accessToken);
       const free = await me.post("/v1/me/identities", { type: "email", value: uniqueEmail("free") });
       const taken = await me.post("/v1/me/identities", { type: "email", value: owner.email.toUpperCase() });
       expect([free.statusCode, taken.statusCode]).toEqual([202, 202]);

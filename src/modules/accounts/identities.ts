@@ -1,6 +1,7 @@
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
+import { assertRecentAuthentication } from "../../kernel/http/principal.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
@@ -11,7 +12,7 @@ import { codeFailure, codeLocked, CodePurposes, TokenPurposes, type MagicCodes, 
 import { confirmationEmail } from "./emails.js";
 import { AccountErrors } from "./errors.js";
 import { createEmailChange, type EmailChange } from "./email-change.js";
-import { enforceSendLimits, enqueueCode } from "./identity-delivery.js";
+import { enforceSendLimits, enqueueCode, enqueueOnChannel } from "./identity-delivery.js";
 import { createIdentityRecords, type SignInIdentity } from "./identity-records.js";
 import { normalizeEmail, normalizeIdentity, phoneRegionOf, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
 import { deleteIdentity, findIdentityWithUser, findUserById, listIdentities, lockUser } from "./store.js";
@@ -22,6 +23,8 @@ export interface IdentitiesConfig {
   codeTtlSeconds: number;
   emailConfirmationTtlSeconds: number;
   emailChangeTtlSeconds: number;
+  /** How old the caller's last proof of identity may be for adding or removing an identity. */
+  reauthenticationMaxAgeSeconds: number;
   defaultPhoneRegion: string | null;
   /** Regions whose numbers may be used; empty: all. */
   phoneRegions: string[];
@@ -70,7 +73,9 @@ export interface IdentitiesService extends EmailChange {
   /**
    * Sends a code (or, for an email, a link) that adds the identity to the user's account, or
    * verifies it if it is already there unverified. Silent when the identity belongs to another
-   * account or is already verified. Throws rate_limited, too_many_code_attempts.
+   * account or is already verified. A signed-in caller must have authenticated recently, and an
+   * account with no verified identity can only verify its own (not add new ones). Throws
+   * reauthentication_required, verified_identity_required, rate_limited, too_many_code_attempts.
    */
   requestVerification(userId: string, input: IdentityInput & { method?: VerificationMethod }, context: RequestContext): Promise<void>;
   /**
@@ -85,8 +90,18 @@ export interface IdentitiesService extends EmailChange {
   verifyWithLink(token: string, context: RequestContext): Promise<{ user: User; identity: Identity }>;
   /** Sends a new confirmation link or code to an unverified email address; silent otherwise. */
   resendEmailConfirmation(email: string, method: VerificationMethod, context: RequestContext): Promise<void>;
-  /** Removes an identity from the user's account. Throws identity_not_found, last_sign_in_method. */
+  /**
+   * Removes an identity from the user's account and tells it and the account's other verified
+   * addresses. A signed-in caller must have authenticated recently. Throws reauthentication_required,
+   * identity_not_found, last_sign_in_method.
+   */
   remove(userId: string, identityId: string, context: RequestContext): Promise<void>;
+  /**
+   * Called when an identity was just proven for the first time by someone signing in or recovering
+   * with it: the account is theirs now, and every other identity (attached before that proof, by
+   * whoever held the account) is removed. Returns how many. The caller ends sessions and credentials.
+   */
+  removeUnprovenIdentities(executor: Executor, userId: string, proven: IdentityRow): Promise<number>;
   // In-transaction building blocks for the passwordless and passwords modules.
   /** Resolves a proven identity to its user for sign-in, verifying it, or creating a user when allowed; null otherwise. */
   resolveForSignIn(executor: Executor, identity: NormalizedIdentity, options: { allowSignUp: boolean; method: string }, context: RequestContext): Promise<SignInIdentity | null>;
@@ -115,8 +130,9 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     }
     return normalized;
   };
-  const records = createIdentityRecords({ clock, audit });
-  const { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn } = records;
+  const records = createIdentityRecords({ clock, audit, mailer });
+  const { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut } = records;
+  const assertRecent = (context: RequestContext) => assertRecentAuthentication(context.principal, config.reauthenticationMaxAgeSeconds, clock.now());
   const emailChange = createEmailChange({ db, clock, hasher, tokens, mailer, audit, limiter, rules, records, normalize, config });
 
   /** Queues a code or link verifying `identity` for `intent`; returns the code outcome when locked. */
@@ -183,6 +199,11 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     async requestVerification(userId, input, context) {
       const identity = normalize(input);
       const method = identity.type === "phone" ? "code" : (input.method ?? "code");
+      assertRecent(context);
+      // Decided on the caller's own identities only, so the answer says nothing about anyone else's.
+      const own = await listIdentities(db, userId);
+      const isOwn = own.some((i) => i.type === identity.type && i.value === identity.value);
+      if (!isOwn && !own.some((i) => i.verifiedAt !== null)) throw new AppError(AccountErrors.verified_identity_required);
       await enforceSendLimits(limiter, rules, identity, CodePurposes.identityVerification, context);
       const outcome = await db.transaction(async (tx) => {
         const existing = await findIdentityWithUser(tx, identity.type, identity.value);
@@ -190,7 +211,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         if (existing && (existing.user.id !== userId || existing.identity.verifiedAt !== null)) return { issued: true as const, queued: false };
         const issued = await queueVerification(tx, identity, { userId, intent: existing ? "verify" : "add" }, method);
         if (issued.issued) {
-          await audit.record(tx, { action: "identity.verification_requested", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { type: identity.type, method } });
+          await audit.record(tx, { action: "identity.verification_requested", actorUserId: userId, subjectUserId: userId, data: { type: identity.type, method } }, context);
         }
         return { ...issued, queued: issued.issued };
       });
@@ -213,6 +234,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         return { check, result: await attachVerified(tx, intent.userId, identity, context) };
       });
       if (!outcome.result) throw codeFailure(outcome.check);
+      mailer.dispatch(); // the notices of an added identity
       return { user: toUser(outcome.result.user), identity: toIdentity(outcome.result.identity) };
     },
 
@@ -226,7 +248,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         // has since replaced confirms nothing.
         if (existing?.user.id === stored.subject) {
           const attached = await attachVerified(tx, stored.subject, { type: "email", value: email }, context);
-          await audit.record(tx, { action: "email.confirmed", actorUserId: stored.subject, subjectUserId: stored.subject, ip: context.ip, userAgent: context.userAgent });
+          await audit.record(tx, { action: "email.confirmed", actorUserId: stored.subject, subjectUserId: stored.subject }, context);
           return attached;
         }
         if (!existing && stored.extraData.intent === "add" && (await findUserById(tx, stored.subject))) {
@@ -235,6 +257,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         return null;
       });
       if (!result) throw new AppError(AccountErrors.invalid_confirmation_token);
+      mailer.dispatch(); // the notices of an added identity
       return { user: toUser(result.user), identity: toIdentity(result.identity) };
     },
 
@@ -258,6 +281,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     },
 
     async remove(userId, identityId, context) {
+      assertRecent(context);
       await db.transaction(async (tx) => {
         // Locking the user serialises removals: two at once cannot both leave "one other" behind.
         const user = await lockUser(tx, userId);
@@ -270,9 +294,15 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         if (remaining.length === 0 && !passwordStillUsable) throw new AppError(AccountErrors.last_sign_in_method);
         await deleteIdentity(tx, target.id);
         await syncPrimaryEmail(tx, userId);
-        await audit.record(tx, { action: "identity.removed", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: target.id, type: target.type } });
+        await audit.record(tx, { action: "identity.removed", actorUserId: userId, subjectUserId: userId, data: { identityId: target.id, type: target.type } }, context);
+        // The address being removed hears of it too: it may be the owner's, removed by someone else.
+        if (target.verifiedAt !== null) await enqueueOnChannel(mailer, tx, target, "identity-removed", { identity: target.value });
+        await notifyIdentities(tx, userId, "identity-removed", target);
       });
+      mailer.dispatch();
     },
+
+    removeUnprovenIdentities: removeAllIdentitiesBut,
 
     ...emailChange,
     resolveForSignIn,

@@ -1,25 +1,36 @@
 import type { Executor } from "../../kernel/db/database.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
-import type { SmsTemplateName } from "../../kernel/mail/templates/catalogue.js";
+import type { SmsTemplateName, TemplateVariables } from "../../kernel/mail/templates/catalogue.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { NormalizedIdentity } from "./identity-values.js";
 
 /**
- * Queues a code message on the identity's channel, in the caller's transaction: the email form of
- * the template for an address, its SMS form for a phone number.
+ * Queues a message on the identity's channel, in the caller's transaction: the email form of the
+ * template for an address, its SMS form for a phone number.
  */
-export async function enqueueCode(
+export async function enqueueOnChannel<N extends SmsTemplateName>(
   mailer: Mailer,
   executor: Executor,
   identity: NormalizedIdentity,
-  template: SmsTemplateName,
-  variables: { code: string; ttlSeconds: number },
+  template: N,
+  variables: TemplateVariables[N],
 ): Promise<void> {
-  if (identity.type === "email") await mailer.enqueue(executor, { to: identity.value, template, variables });
-  else await mailer.enqueueSms(executor, { to: identity.value, template, variables });
+  // `as never`: TypeScript cannot pair a generic template name with its variables; the signature did.
+  const message = { to: identity.value, template, variables } as never;
+  if (identity.type === "email") await mailer.enqueue(executor, message);
+  else await mailer.enqueueSms(executor, message);
 }
+
+/** A code message: the sign-in, verification, recovery and reauthentication codes. */
+export const enqueueCode = (
+  mailer: Mailer,
+  executor: Executor,
+  identity: NormalizedIdentity,
+  template: "sign-in-code" | "verification-code" | "recovery-code" | "reauthentication-code",
+  variables: { code: string; ttlSeconds: number },
+) => enqueueOnChannel(mailer, executor, identity, template, variables);
 
 /**
  * The throttles of every endpoint that sends a link or code to an identity, counted before any

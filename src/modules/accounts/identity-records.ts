@@ -3,11 +3,13 @@ import type { Executor } from "../../kernel/db/database.js";
 import { uniqueViolation } from "../../kernel/db/errors.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
+import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
 import { AccountErrors } from "./errors.js";
+import { enqueueOnChannel } from "./identity-delivery.js";
 import { normalizeEmail, type NormalizedIdentity } from "./identity-values.js";
-import { findIdentityWithUser, findUserById, insertIdentity, insertUser, listIdentities, updateIdentity, updateUser } from "./store.js";
+import { deleteIdentity, findIdentityWithUser, findUserById, insertIdentity, insertUser, listIdentities, updateIdentity, updateUser } from "./store.js";
 import type { IdentityRow, UserRow } from "./tables.js";
 
 /** The user and identity a passwordless sign-in resolved to. */
@@ -27,8 +29,20 @@ export type IdentityRecords = ReturnType<typeof createIdentityRecords>;
  * email identities, a verified identity is attached only to its one user, and concurrent creation
  * of the same identity resolves to one row. Each function runs on the caller's executor.
  */
-export function createIdentityRecords(deps: { clock: Clock; audit: AuditService }) {
-  const { clock, audit } = deps;
+export function createIdentityRecords(deps: { clock: Clock; audit: AuditService; mailer: Mailer }) {
+  const { clock, audit, mailer } = deps;
+
+  /**
+   * Tells the account's verified addresses that `changed` was added or removed, in the caller's
+   * transaction: by email, or by SMS when the account has no verified email address (texts cost money).
+   */
+  const notifyIdentities = async (executor: Executor, userId: string, template: "identity-added" | "identity-removed", changed: IdentityRow) => {
+    const recipients = (await listIdentities(executor, userId)).filter((i) => i.verifiedAt !== null && i.id !== changed.id);
+    const emails = recipients.filter((i) => i.type === "email");
+    for (const recipient of emails.length > 0 ? emails : recipients) {
+      await enqueueOnChannel(mailer, executor, recipient, template, { identity: changed.value });
+    }
+  };
 
   /**
    * users.email is the primary email: one of the user's email identities (the current one while it
@@ -57,7 +71,7 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService 
     if (existing) {
       const verified = await markVerified(executor, existing.identity);
       if (existing.identity.verifiedAt === null) {
-        await audit.record(executor, { action: "identity.verified", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: existing.identity.id, type: identity.type } });
+        await audit.record(executor, { action: "identity.verified", actorUserId: userId, subjectUserId: userId, data: { identityId: existing.identity.id, type: identity.type } }, context);
       }
       return verified;
     }
@@ -65,8 +79,21 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService 
       insertIdentity(sp, { id: generateId(), userId, type: identity.type, value: identity.value, verifiedAt: clock.now(), createdAt: clock.now() }),
     );
     if (!row) throw new AppError(AccountErrors.identity_taken);
-    await audit.record(executor, { action: "identity.added", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { identityId: row.id, type: identity.type } });
+    await audit.record(executor, { action: "identity.added", actorUserId: userId, subjectUserId: userId, data: { identityId: row.id, type: identity.type } }, context);
+    await notifyIdentities(executor, userId, "identity-added", row);
     return { user: await syncPrimaryEmail(executor, userId), identity: row };
+  };
+
+  /**
+   * An account claimed by the first proof of one of its identities (a sign-in or recovery with it)
+   * keeps only that identity: the others were attached by whoever held the account before the
+   * proof, who need not be its owner (account pre-hijacking). Returns how many were removed.
+   */
+  const removeAllIdentitiesBut = async (executor: Executor, userId: string, keep: IdentityRow) => {
+    const others = (await listIdentities(executor, userId)).filter((i) => i.id !== keep.id);
+    for (const other of others) await deleteIdentity(executor, other.id);
+    if (others.length > 0) await syncPrimaryEmail(executor, userId);
+    return others.length;
   };
 
   /**
@@ -104,10 +131,8 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService 
       action: "user.registered",
       actorUserId: created.user.id,
       subjectUserId: created.user.id,
-      ip: context.ip,
-      userAgent: context.userAgent,
       data: { method, identityType: identity.type },
-    });
+    }, context);
     return created;
   };
 
@@ -123,7 +148,7 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService 
         const firstVerification = found.identity.verifiedAt === null;
         const { user, identity: row } = firstVerification ? await markVerified(executor, found.identity) : found;
         if (firstVerification) {
-          await audit.record(executor, { action: "identity.verified", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { identityId: found.identity.id, type: identity.type, method: options.method } });
+          await audit.record(executor, { action: "identity.verified", actorUserId: user.id, subjectUserId: user.id, data: { identityId: found.identity.id, type: identity.type, method: options.method } }, context);
         }
         return { user, identity: row, created: false, firstVerification };
       }
@@ -135,5 +160,5 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService 
     return null;
   };
 
-  return { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn };
+  return { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut };
 }

@@ -5,7 +5,7 @@ import { requestContext } from "../../kernel/http/request-context.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import { AcceptedResponse, errorResponses, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
-import { caller } from "../sessions/index.js";
+import { caller } from "../../kernel/http/principal.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { AccountErrors } from "./errors.js";
 import type { IdentitiesService } from "./identities.js";

@@ -7,7 +7,7 @@ import { AppError } from "../../kernel/errors/app-error.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
-import { throttleKey, type RateRules } from "../../kernel/rate-limit/rules.js";
+import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
 import { checkConfirmation, checkNewPassword } from "../passwords/policy.js";
@@ -22,6 +22,8 @@ import { toUser, type User } from "./views.js";
 
 const METADATA_MAX_BYTES = 16 * 1024;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The shape UsernameInput allows at registration (schemas.ts). */
+const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export interface RegistrationInput {
   email: string;
@@ -53,6 +55,16 @@ export interface AccountsService {
   isUsernameTaken(username: string): Promise<boolean>;
   /** Row-level lookup for sign-in: an email when the login contains "@", a phone when it starts with "+", else a username. */
   findRowByLogin(executor: Executor, login: string): Promise<UserRow | null>;
+  /**
+   * The one spelling of a login name that `findRowByLogin` reads it as (email lower-cased, phone
+   * E.164, username lower-cased), so counters keyed on it cannot be dodged by respelling it.
+   */
+  canonicalLogin(login: string): string;
+  /**
+   * Counts a mail-sending request per IP and per target (the account the login names, else its
+   * canonical form) before anything is looked up for sending; returns the account, if any. Throws rate_limited.
+   */
+  enforceMailLimits(executor: Executor, login: string, context: RequestContext): Promise<UserRow | null>;
   findRowById(executor: Executor, id: string): Promise<UserRow | null>;
   updateRow(executor: Executor, id: string, changes: Partial<UserRow>): Promise<UserRow | null>;
 }
@@ -96,8 +108,6 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     );
   };
 
-  const enforceMailLimits = (target: string, context: RequestContext) =>
-    limiter.enforce([[rules.mailPerIp, context.ip], [rules.mailPerTarget, throttleKey(target)]]);
 
   const byEmail = async (executor: Executor, email: string) => {
     const normalized = normalizeEmail(email);
@@ -112,7 +122,23 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       const phone = normalizePhone(trimmed, config.defaultPhoneRegion);
       return phone ? ((await identities.findRow(executor, { type: "phone", value: phone }))?.user ?? null) : null;
     }
-    return findUserByUsername(executor, trimmed);
+    // Usernames are ASCII; PostgreSQL's lower() would fold other letters ("İ" to "i") into a match
+    // that no counter keyed on the spelling would see.
+    return USERNAME_PATTERN.test(trimmed) ? findUserByUsername(executor, trimmed) : null;
+  };
+
+  const canonicalLogin = (login: string) => {
+    const trimmed = login.trim();
+    if (trimmed.includes("@")) return normalizeEmail(trimmed) ?? trimmed.toLowerCase();
+    if (trimmed.startsWith("+")) return normalizePhone(trimmed, config.defaultPhoneRegion) ?? trimmed;
+    return trimmed.toLowerCase();
+  };
+
+  /** Mail a login name can trigger is counted per account, or per canonical login when it names none. */
+  const enforceMailLimits = async (executor: Executor, login: string, context: RequestContext) => {
+    const user = await findRowByLogin(executor, login);
+    await limiter.enforce([[rules.mailPerIp, context.ip], [rules.mailPerTarget, user ? `user:${user.id}` : canonicalLogin(login)]]);
+    return user;
   };
 
   return {
@@ -127,7 +153,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       }
       checkConfirmation(input.password, input.passwordConfirmation);
       const password = checkNewPassword(input.password, config.passwordMinLength, { email, username, name: input.name });
-      const passwordHash = await hasher.hash(password);
+      const passwordHash = await hasher.hash(password, context);
       const now = clock.now();
       try {
         const user = await db.transaction(async (tx) => {
@@ -144,7 +170,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
           // The address starts unverified: it was typed, not proven.
           await insertIdentity(tx, { id: generateId(), userId: row.id, type: "email", value: normalizedEmail, verifiedAt: null, createdAt: now });
           await queueConfirmation(tx, { ...row, email });
-          await audit.record(tx, { action: "user.registered", actorUserId: row.id, subjectUserId: row.id, ip: context.ip, userAgent: context.userAgent });
+          await audit.record(tx, { action: "user.registered", actorUserId: row.id, subjectUserId: row.id }, context);
           return row;
         });
         mailer.dispatch();
@@ -163,15 +189,14 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     resendConfirmation: (email, context, method = "link") => identities.resendEmailConfirmation(email, method, context),
 
     async sendUsernameReminder(email, context) {
-      await enforceMailLimits(email, context);
-      const queued = await db.transaction(async (tx) => {
-        const row = await byEmail(tx, email);
-        if (!row?.email) return false;
-        await mailer.enqueue(tx, usernameReminderEmail({ to: row.email, productName: mailer.productName, username: row.username }));
-        await audit.record(tx, { action: "username.reminder_requested", subjectUserId: row.id, ip: context.ip, userAgent: context.userAgent });
-        return true;
+      const row = await enforceMailLimits(db, email, context);
+      if (!row?.email) return;
+      const to = row.email;
+      await db.transaction(async (tx) => {
+        await mailer.enqueue(tx, usernameReminderEmail({ to, productName: mailer.productName, username: row.username }));
+        await audit.record(tx, { action: "username.reminder_requested", subjectUserId: row.id }, context);
       });
-      if (queued) mailer.dispatch();
+      mailer.dispatch();
     },
 
     getById,
@@ -187,6 +212,8 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     isEmailTaken: async (email) => (await byEmail(db, email)) !== null,
     isUsernameTaken: async (username) => (await findUserByUsername(db, username.trim())) !== null,
     findRowByLogin,
+    canonicalLogin,
+    enforceMailLimits,
     findRowById: findUserById,
     updateRow: updateUser,
   };

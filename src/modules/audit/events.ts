@@ -22,4 +22,7 @@ export type AuditAction =
   | "magic_link.requested"
   | "sign_in_code.requested"
   | "password.recovery_code_requested"
-  | "credentials.unverified_cleared";
+  | "credentials.unverified_cleared"
+  | "session.reauthenticated"
+  | "reauthentication.failed"
+  | "reauthentication_code.requested";

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
 import { DateTime, errorResponses, Nullable, Uuid } from "../../kernel/http/schemas.js";
-import { caller } from "../sessions/index.js";
+import { caller } from "../../kernel/http/principal.js";
 import type { LoginHistoryService } from "./service.js";
 
 const LoginAttemptSchema = Type.Object({

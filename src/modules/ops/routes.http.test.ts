@@ -19,12 +19,15 @@ describe.each(databaseTargets())("operations endpoints on $name", (target) => {
     const user = await registerUser(t.app);
     await signIn(t.app, user.email);
     await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: "wrong password here" } });
+    await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: `nobody.${user.email}`, password: "wrong password here" } });
     const response = await t.app.inject({ method: "GET", url: "/metrics" });
     expect(response.headers["content-type"]).toContain("text/plain");
     const text = response.body;
     expect(text).toMatch(/gatehouse_http_requests_total\{method="POST",route="\/v1\/sessions",status="201"\} 1/);
-    expect(text).toMatch(/gatehouse_sign_in_total\{outcome="success"\} 1/);
-    expect(text).toMatch(/gatehouse_sign_in_total\{outcome="wrong_password"\} 1/);
+    expect(text).toMatch(/gatehouse_sign_in_total\{method="password",outcome="success"\} 1/);
+    // A wrong password and an unknown account are one outcome: the metrics must not tell which accounts exist.
+    expect(text).toMatch(/gatehouse_sign_in_total\{method="password",outcome="failure"\} 2/);
+    expect(text).not.toMatch(/wrong_password|unknown_account|no_password/);
     expect(text).toMatch(/gatehouse_password_hash_duration_seconds_count \d+/);
     expect(text).toContain("gatehouse_http_request_duration_seconds_bucket");
   });

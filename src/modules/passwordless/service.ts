@@ -16,7 +16,6 @@ import {
   type User,
 } from "../accounts/index.js";
 import type { AuditService } from "../audit/index.js";
-import type { LoginHistoryService } from "../login-history/index.js";
 import type { SessionGrant, SessionsService } from "../sessions/index.js";
 import { codeFailure, CodePurposes, TokenPurposes, type CodeCheck, type MagicCodes, type TokenStore } from "../tokens/index.js";
 import { PasswordlessErrors } from "./errors.js";
@@ -38,7 +37,6 @@ export interface PasswordlessDeps {
   codes: MagicCodes;
   mailer: Mailer;
   audit: AuditService;
-  loginHistory: LoginHistoryService;
   limiter: RateLimiter;
   rules: RateRules;
   config: PasswordlessConfig;
@@ -76,26 +74,25 @@ export interface PasswordlessService {
 }
 
 export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessService {
-  const { db, clock, accounts, identities, sessions, tokens, codes, mailer, audit, loginHistory, limiter, rules, config } = deps;
+  const { db, clock, accounts, identities, sessions, tokens, codes, mailer, audit, limiter, rules, config } = deps;
 
   /**
-   * The first proof of control of an address that was only ever typed at password registration.
+   * The first proof of control of an identity that was only ever typed (at password registration).
    * Whoever registered it may not be its owner (account pre-hijacking): the owner is now signing
-   * in, so the password set without proof and the sessions started with it are dropped. The owner
-   * can set a password again by recovery.
+   * in, so everything set without that proof goes — the password, the sessions started with it, and
+   * every other identity attached meanwhile. The owner can set a password again by recovery.
    */
   const dropUnprovenCredentials = async (executor: Executor, resolved: SignInIdentity, context: RequestContext) => {
-    if (!resolved.firstVerification || resolved.user.passwordHash === null) return;
-    await accounts.updateRow(executor, resolved.user.id, { passwordHash: null, updatedAt: clock.now() });
+    if (!resolved.firstVerification) return;
+    if (resolved.user.passwordHash !== null) await accounts.updateRow(executor, resolved.user.id, { passwordHash: null, updatedAt: clock.now() });
     const revoked = await sessions.revokeAll(resolved.user.id, context, "unproven_credentials", executor);
+    const removedIdentities = await identities.removeUnprovenIdentities(executor, resolved.user.id, resolved.identity);
     await audit.record(executor, {
       action: "credentials.unverified_cleared",
       actorUserId: resolved.user.id,
       subjectUserId: resolved.user.id,
-      ip: context.ip,
-      userAgent: context.userAgent,
-      data: { revokedSessions: revoked },
-    });
+      data: { revokedSessions: revoked, removedIdentities },
+    }, context);
   };
 
   /** Consumes the link and resolves its user, in the caller's transaction; null when it signs in nobody. */
@@ -110,9 +107,6 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
     return resolved;
   };
 
-  const recordFailure = async (userId: string | null, method: string, reason: "invalid_token" | "invalid_code", context: RequestContext) => {
-    await loginHistory.record(db, { userId, method, succeeded: false, reason }, context);
-  };
 
   const withUser = async (grant: SessionGrant, resolved: SignInIdentity): Promise<PasswordlessSignIn> => {
     const user = (await accounts.getById(resolved.user.id))!;
@@ -139,7 +133,7 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
           template: "magic-link",
           variables: { link: mailer.link("/ui/magic-link", { token }), ttlSeconds: config.magicLinkTtlSeconds },
         });
-        await audit.record(tx, { action: "magic_link.requested", subjectUserId: found?.user.id ?? null, ip: context.ip, userAgent: context.userAgent });
+        await audit.record(tx, { action: "magic_link.requested", subjectUserId: found?.user.id ?? null }, context);
         return true;
       });
       if (queued) mailer.dispatch();
@@ -149,10 +143,10 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
       await limiter.enforce([[rules.codeVerifyPerIp, context.ip]]);
       const outcome = await db.transaction(async (tx) => {
         const resolved = await redeemMagicLink(tx, token, context);
-        return resolved ? { resolved, grant: await sessions.createSession(resolved.user.id, "magic_link", context, tx) } : null;
+        return resolved ? { resolved, grant: await sessions.completeSignIn(tx, { userId: resolved.user.id, method: "magic_link", amr: ["email"] }, context) } : null;
       });
       if (!outcome) {
-        await recordFailure(null, "magic_link", "invalid_token", context);
+        await sessions.recordFailedSignIn({ userId: null, method: "magic_link", reason: "invalid_token" }, context);
         throw new AppError(PasswordlessErrors.invalid_magic_link);
       }
       return withUser(outcome.grant, outcome.resolved);
@@ -162,10 +156,10 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
       await limiter.enforce([[rules.codeVerifyPerIp, context.ip]]);
       const outcome = await db.transaction(async (tx) => {
         const resolved = await redeemMagicLink(tx, token, context);
-        return resolved ? { resolved, issued: await sessions.issueSignInToken(resolved.user.id, context, tx) } : null;
+        return resolved ? { resolved, issued: await sessions.issueSignInToken(resolved.user.id, context, { executor: tx, method: "magic_link" }) } : null;
       });
       if (!outcome) {
-        await recordFailure(null, "magic_link", "invalid_token", context);
+        await sessions.recordFailedSignIn({ userId: null, method: "magic_link", reason: "invalid_token" }, context);
         throw new AppError(PasswordlessErrors.invalid_magic_link);
       }
       return { signInToken: outcome.issued.token, expiresIn: outcome.issued.expiresIn, user: (await accounts.getById(outcome.resolved.user.id))! };
@@ -187,7 +181,7 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
         // While wrong codes have locked this identity nothing is sent, and the answer is the same.
         if (!issued.issued) return false;
         await enqueueCode(mailer, tx, identity, "sign-in-code", { code: issued.code, ttlSeconds: config.codeTtlSeconds });
-        await audit.record(tx, { action: "sign_in_code.requested", subjectUserId: found?.user.id ?? null, ip: context.ip, userAgent: context.userAgent, data: { type: identity.type } });
+        await audit.record(tx, { action: "sign_in_code.requested", subjectUserId: found?.user.id ?? null, data: { type: identity.type } }, context);
         return true;
       });
       if (queued) mailer.dispatch();
@@ -204,11 +198,11 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
         const boundTo = check.extraData.userId;
         if (!resolved || (typeof boundTo === "string" && boundTo !== resolved.user.id)) return { check: { ok: false, reason: "invalid" } };
         await dropUnprovenCredentials(tx, resolved, context);
-        return { check, resolved, grant: await sessions.createSession(resolved.user.id, method, context, tx) };
+        return { check, resolved, grant: await sessions.completeSignIn(tx, { userId: resolved.user.id, method, amr: identity.type === "email" ? ["otp", "email"] : ["otp", "sms"] }, context) };
       });
       if (!outcome.grant || !outcome.resolved) {
         const owner = await identities.findRow(db, identity);
-        await recordFailure(owner?.user.id ?? null, method, "invalid_code", context);
+        await sessions.recordFailedSignIn({ userId: owner?.user.id ?? null, method, reason: "invalid_code" }, context);
         throw codeFailure(outcome.check);
       }
       return withUser(outcome.grant, outcome.resolved);

@@ -7,4 +7,4 @@
 export { createPasswordsService, type PasswordsService } from "./service.js";
 export { passwordsRoutes } from "./routes.js";
 export { PasswordErrors } from "./errors.js";
-export { checkNewPassword, normalizePassword, PASSWORD_MAX_LENGTH } from "./policy.js";
+export { checkNewPassword, isPasswordTooLong, normalizePassword, PASSWORD_MAX_LENGTH } from "./policy.js";

@@ -4,7 +4,7 @@ import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, errorResponses, LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
 import { CodeInput, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
-import { caller } from "../sessions/index.js";
+import { caller } from "../../kernel/http/principal.js";
 import type { PasswordsService } from "./service.js";
 
 const tags = ["passwords"];

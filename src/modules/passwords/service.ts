@@ -1,12 +1,12 @@
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
-import type { Database } from "../../kernel/db/database.js";
+import type { Database, Executor } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
-import { throttleKey, type RateRules } from "../../kernel/rate-limit/rules.js";
+import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
-import { enforceSendLimits, enqueueCode, normalizeEmail, type AccountsService, type IdentitiesService, type IdentityInput } from "../accounts/index.js";
+import { enforceSendLimits, enqueueCode, normalizeEmail, type AccountsService, type IdentitiesService, type IdentityInput, type IdentityRow } from "../accounts/index.js";
 import type { AuditService } from "../audit/index.js";
 import type { SessionsService } from "../sessions/index.js";
 import { codeFailure, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
@@ -60,9 +60,19 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
   const { db, clock, hasher, accounts, identities, codes, sessions, tokens, mailer, audit, limiter, rules, config } = deps;
 
   /** After any reset: the owner is back in, so clear the sign-in throttle an attacker may have run up. */
-  const clearSignInThrottles = async (user: { email: string | null; username: string | null }) => {
-    if (user.email) await limiter.reset(rules.signInPerAccount, throttleKey(user.email));
-    if (user.username) await limiter.reset(rules.signInPerAccount, throttleKey(user.username));
+  const clearSignInThrottles = (user: { id: string }) => limiter.reset(rules.signInPerAccount, `user:${user.id}`);
+
+  /**
+   * Verifies the identity a reset reached. When that is its first proof, the account passes to whoever
+   * holds the identity: identities attached before the proof go (the reset replaces the password and
+   * ends every session anyway).
+   */
+  const claimWith = async (tx: Executor, userId: string, identity: IdentityRow, context: RequestContext) => {
+    const firstProof = identity.verifiedAt === null;
+    await identities.markVerified(tx, identity);
+    if (!firstProof) return;
+    const removedIdentities = await identities.removeUnprovenIdentities(tx, userId, identity);
+    await audit.record(tx, { action: "credentials.unverified_cleared", actorUserId: userId, subjectUserId: userId, data: { removedIdentities } }, context);
   };
 
   return {
@@ -70,16 +80,22 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
       checkConfirmation(input.newPassword, input.newPasswordConfirmation);
       const user = await accounts.findRowById(db, input.userId);
       if (!user) throw new AppError(PasswordErrors.invalid_current_password);
+      // The current password is guessed at like a sign-in: on the same per-account counter.
+      const accountKey = `user:${user.id}`;
+      await limiter.enforce([[rules.signInPerAccount, accountKey]]);
       const currentOk =
-        user.passwordHash !== null && !isPasswordTooLong(input.currentPassword) && (await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword)));
+        user.passwordHash !== null &&
+        !isPasswordTooLong(input.currentPassword) &&
+        (await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword), context));
       if (!currentOk) throw new AppError(PasswordErrors.invalid_current_password);
+      await limiter.reset(rules.signInPerAccount, accountKey);
       const password = checkNewPassword(input.newPassword, config.passwordMinLength, { email: user.email, username: user.username, name: user.name });
-      const passwordHash = await hasher.hash(password);
+      const passwordHash = await hasher.hash(password, context);
       const revokedSessions = await db.transaction(async (tx) => {
         await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: clock.now() });
         const revoked = await sessions.revokeOthers(user.id, input.sessionId, context, tx);
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
-        await audit.record(tx, { action: "password.changed", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { revokedSessions: revoked } });
+        await audit.record(tx, { action: "password.changed", actorUserId: user.id, subjectUserId: user.id, data: { revokedSessions: revoked } }, context);
         if (user.email) await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
         return revoked;
       });
@@ -88,18 +104,19 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
     },
 
     async requestReset(login, context) {
-      await limiter.enforce([[rules.mailPerIp, context.ip], [rules.mailPerTarget, throttleKey(login)]]);
+      const found = await accounts.enforceMailLimits(db, login, context);
+      // An account without an email address recovers by code on its phone instead.
+      if (!found?.email) return;
       // Earlier links stay valid: a flood of requests by someone else cannot invalidate the owner's link.
       const queued = await db.transaction(async (tx) => {
-        const user = await accounts.findRowByLogin(tx, login);
-        // An account without an email address recovers by code on its phone instead.
+        const user = await accounts.findRowById(tx, found.id);
         if (!user?.email) return false;
         const { token } = await tokens.issue(tx, { purpose: TokenPurposes.passwordReset, subject: user.id, ttlSeconds: config.passwordResetTtlSeconds });
         await mailer.enqueue(
           tx,
           passwordResetEmail({ to: user.email, productName: mailer.productName, link: mailer.link("/ui/reset-password", { token }), ttlSeconds: config.passwordResetTtlSeconds }),
         );
-        await audit.record(tx, { action: "password.reset_requested", subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent });
+        await audit.record(tx, { action: "password.reset_requested", subjectUserId: user.id }, context);
         return true;
       });
       if (queued) mailer.dispatch();
@@ -112,7 +129,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
       if (!live || !user || live.consumedAt || live.revokedAt || live.expiresAt <= clock.now()) throw new AppError(PasswordErrors.invalid_reset_token);
       // Policy is checked before the token is spent, so a rejected password does not burn the link.
       const password = checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username, name: user.name });
-      const passwordHash = await hasher.hash(password);
+      const passwordHash = await hasher.hash(password, context);
       const done = await db.transaction(async (tx) => {
         if (!(await tokens.consume(tx, input.token, TokenPurposes.passwordReset))) return false;
         const now = clock.now();
@@ -120,10 +137,10 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         // Following the emailed link proves control of the address: its identity is verified.
         const address = user.email ? normalizeEmail(user.email) : null;
         const identity = address ? await identities.findRow(tx, { type: "email", value: address }) : null;
-        if (identity) await identities.markVerified(tx, identity.identity);
+        if (identity) await claimWith(tx, user.id, identity.identity, context);
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await sessions.revokeAll(user.id, context, "password_reset", tx);
-        await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent });
+        await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id }, context);
         if (user.email) await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
         return true;
       });
@@ -148,7 +165,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         // While wrong codes have locked this identity, nothing new is sent, and the answer stays the same.
         if (!issued.issued) return false;
         await enqueueCode(mailer, tx, identity, "recovery-code", { code: issued.code, ttlSeconds: config.codeTtlSeconds });
-        await audit.record(tx, { action: "password.recovery_code_requested", subjectUserId: found.user.id, ip: context.ip, userAgent: context.userAgent, data: { type: identity.type } });
+        await audit.record(tx, { action: "password.recovery_code_requested", subjectUserId: found.user.id, data: { type: identity.type } }, context);
         return true;
       });
       if (queued) mailer.dispatch();
@@ -161,7 +178,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
       // The checks that do not depend on the account run first and say nothing about it; the
       // personal-data check runs once the code has proven who is asking.
       const password = checkNewPassword(input.password, config.passwordMinLength);
-      const passwordHash = await hasher.hash(password);
+      const passwordHash = await hasher.hash(password, context);
       const outcome = await db.transaction(async (tx) => {
         const check = await codes.verify(tx, { purpose: CodePurposes.passwordRecovery, channel: identity.type, recipient: identity.value, code: input.code });
         if (!check.ok) return { check };
@@ -171,11 +188,11 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         // Throwing here rolls the transaction back, so a refused password does not spend the code.
         checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username, name: user.name });
         // The code reached the identity: that proves control of it.
-        await identities.markVerified(tx, found.identity);
+        await claimWith(tx, user.id, found.identity, context);
         await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: clock.now() });
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await sessions.revokeAll(user.id, context, "password_reset", tx);
-        await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, ip: context.ip, userAgent: context.userAgent, data: { method: "recovery_code", type: identity.type } });
+        await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, data: { method: "recovery_code", type: identity.type } }, context);
         if (user.email) await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
         return { check, user };
       });

@@ -3,9 +3,8 @@
  * bound to a session, refresh-token rotation with reuse detection, listing and revoking sessions,
  * and authenticating requests. It never stores a secret in the clear: refresh tokens are digests.
  */
-export { createSessionsService, type SessionsService, type Authentication, type LiveSession } from "./service.js";
+export { createSessionsService, type SessionsService, type LiveSession, type SignInProof, type FailedSignIn, type Reauthentication, type Reauthenticated } from "./service.js";
 export { sessionsRoutes } from "./routes.js";
-export { createAuthenticate, caller, bearerToken } from "./authenticate.js";
 export { SessionErrors } from "./errors.js";
 export type { Session, SessionGrant } from "./views.js";
 export { SessionGrantSchema, SessionSchema } from "./schemas.js";

@@ -1,17 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
+import { caller } from "../../kernel/http/principal.js";
 import { requestContext } from "../../kernel/http/request-context.js";
-import { errorResponses, LoginInput, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
-import { caller, createAuthenticate } from "./authenticate.js";
+import { AcceptedResponse, DateTime, errorResponses, LoginInput, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
+import { CodeInput, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
 import { SessionGrantSchema, SessionSchema } from "./schemas.js";
 import type { SessionsService } from "./service.js";
 
 const tags = ["sessions"];
 const bearer = [{ bearerAuth: [] }];
 
-export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsService }> = async (app, { sessions }) => {
-  const authenticate = createAuthenticate(sessions);
-
+export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsService; authenticate: preHandlerAsyncHookHandler }> = async (app, { sessions, authenticate }) => {
   app.post(
     "/v1/sessions",
     {
@@ -115,8 +115,56 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
       },
     },
     async (request, reply) => {
-      const issued = await sessions.issueSignInToken(caller(request).userId, requestContext(request));
+      const { userId, sessionId } = caller(request);
+      const issued = await sessions.issueSignInToken(userId, requestContext(request), { fromSessionId: sessionId });
       return reply.code(201).send({ signInToken: issued.token, expiresIn: issued.expiresIn });
     },
+  );
+
+  app.post(
+    "/v1/sessions/current/reauthentication-codes",
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        security: bearer,
+        summary: "Send me a code to confirm it's me (always to one of my own verified identities)",
+        description: "Without a body the code goes to the primary email address, else to the first verified identity. Enter it at POST /v1/sessions/current/reauthenticate.",
+        body: Type.Optional(
+          Type.Union([Type.Object({}, { additionalProperties: false }), Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false })]),
+        ),
+        response: { 202: AcceptedResponse, ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const target = request.body && "type" in request.body ? request.body : undefined;
+      await sessions.requestReauthenticationCode(caller(request), target, requestContext(request));
+      return reply.code(202).send({ message: "We have sent you a code." });
+    },
+  );
+
+  app.post(
+    "/v1/sessions/current/reauthenticate",
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        security: bearer,
+        summary: "Confirm it's me with my password or a code: renews this session's authentication time",
+        description:
+          "Sensitive changes (adding or removing an email address or phone number, changing the email address of an account without a password) " +
+          "need an authentication at most GATEHOUSE_REAUTHENTICATION_MAX_AGE_SECONDS old; they answer 403 reauthentication_required otherwise. " +
+          "The new access token carries the new `auth_time`; the refresh token is unchanged.",
+        body: Type.Union([
+          Type.Object({ password: PasswordInput }, { additionalProperties: false }),
+          Type.Object({ code: CodeInput }, { additionalProperties: false }),
+        ]),
+        response: {
+          200: Type.Object({ tokenType: Type.Literal("Bearer"), accessToken: Type.String(), expiresIn: Type.Integer(), authenticatedAt: DateTime }),
+          ...errorResponses(400, 401, 429),
+        },
+      },
+    },
+    async (request) => sessions.reauthenticate(caller(request), request.body, requestContext(request)),
   );
 };

@@ -1,40 +1,41 @@
-import type { Counter } from "prom-client";
+import type { Registry } from "prom-client";
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import { digestToken, generateId, generateSecretToken } from "../../kernel/crypto/random.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import type { RowCache } from "../../kernel/db/row-cache.js";
 import { AppError } from "../../kernel/errors/app-error.js";
+import type { Principal } from "../../kernel/http/principal.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
+import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
-import { throttleKey, type RateRules } from "../../kernel/rate-limit/rules.js";
+import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import { addSeconds, type Clock } from "../../kernel/time/clock.js";
-import type { AccountsService } from "../accounts/index.js";
+import type { AccountsService, IdentitiesService, IdentityInput } from "../accounts/index.js";
 import type { AuditService } from "../audit/index.js";
 import type { AuthzService } from "../authz/index.js";
-import type { LoginFailureReason, LoginHistoryService } from "../login-history/index.js";
-import { isPasswordTooLong, normalizePassword } from "../passwords/policy.js";
-import { TokenErrors, TokenPurposes, type AccessTokenClaims, type AccessTokens, type TokenStore } from "../tokens/index.js";
+import type { LoginHistoryService } from "../login-history/index.js";
+import { TokenErrors, TokenPurposes, type AccessTokens, type MagicCodes, type TokenStore } from "../tokens/index.js";
 import { SessionErrors } from "./errors.js";
-import {
-  deleteEndedSessions,
-  deleteExpiredRefreshTokens,
-  findLiveSession,
-  findRefreshToken,
-  insertRefreshToken,
-  insertSession,
-  listLiveSessions,
-  revokeSessionRows,
-  rotateRefreshToken,
-} from "./store.js";
-import type { SessionRow } from "./tables.js";
-import { toSession, type Session, type SessionGrant } from "./views.js";
+import { createGrants, secondsLeft, type PendingGrant } from "./grants.js";
+import { createPasswordSignIn } from "./password-sign-in.js";
+import { createReauthentications, type Reauthenticated, type Reauthentication } from "./reauthentication.js";
+import { createSignInPressure } from "./sign-in-pressure.js";
+import { createSignIns, type FailedSignIn, type SignInProof } from "./sign-in.js";
+import { deleteEndedSessions, deleteExpiredRefreshTokens, findLiveSession, findRefreshToken, listLiveSessions, revokeSessionRows, rotateRefreshToken } from "./store.js";
+import type { Session, SessionGrant } from "./views.js";
+import { toSession } from "./views.js";
+import { sql } from "drizzle-orm";
 
 export interface SessionsConfig {
   sessionTtlSeconds: number;
+  sessionIdleTimeoutSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshReuseIntervalSeconds: number;
   signInTokenTtlSeconds: number;
   requireEmailConfirmation: boolean;
+  codeTtlSeconds: number;
+  /** Failed password sign-ins are answered this much later while most of this node's sign-ins fail; 0: never. */
+  signInSlowdownMs: number;
 }
 
 export interface SessionsDeps {
@@ -42,14 +43,18 @@ export interface SessionsDeps {
   clock: Clock;
   hasher: PasswordHasher;
   accounts: AccountsService;
+  identities: IdentitiesService;
   accessTokens: AccessTokens;
   tokens: TokenStore;
+  codes: MagicCodes;
+  mailer: Mailer;
   authz: AuthzService;
   loginHistory: LoginHistoryService;
   audit: AuditService;
   limiter: RateLimiter;
   rules: RateRules;
-  signInOutcomes: Counter<"outcome">;
+  /** Where the sign-in metrics are registered. */
+  registry: Registry;
   /** What a token check needs of a live session, by session id. */
   liveSessionCache: RowCache<LiveSession>;
   config: SessionsConfig;
@@ -60,127 +65,104 @@ export interface LiveSession {
   expiresAt: Date;
 }
 
-/** The caller of an authenticated request. */
-export interface Authentication {
-  userId: string;
-  sessionId: string;
-  claims: AccessTokenClaims;
-}
+export type { SignInProof, FailedSignIn, Reauthentication, Reauthenticated };
 
 export interface SessionsService {
   /**
-   * Password sign-in by email or username (case-insensitive). Throttled per login name and per IP
-   * before any hashing; unknown accounts cost the same hash work as known ones. Every attempt is
-   * recorded in the login history. Throws invalid_credentials, email_not_confirmed, rate_limited.
+   * Password sign-in by email, phone or username (case-insensitive). Refused at once for a network
+   * that failed on too many accounts; throttled per network and per account before any hashing;
+   * unknown accounts cost the same hash work as known ones. Throws invalid_credentials,
+   * email_not_confirmed, rate_limited, server_busy.
    */
   signInWithPassword(input: { login: string; password: string }, context: RequestContext): Promise<SessionGrant>;
-  /** Exchanges a short-lived, single-use sign-in token for a session. Throws invalid_sign_in_token. */
+  /**
+   * Exchanges a short-lived, single-use sign-in token for a session. A token issued from a session
+   * starts one bound to it (no later expiry, same authentication time, ends with it); the token
+   * dies with that session. Throws invalid_sign_in_token.
+   */
   signInWithToken(token: string, context: RequestContext): Promise<SessionGrant>;
-  /** Issues a sign-in token (60 s by default, single use) for a user (Ash `sign_in_with_token`). */
-  issueSignInToken(userId: string, context: RequestContext, executor?: Executor): Promise<{ token: string; expiresAt: Date; expiresIn: number }>;
-  /** Starts a session for a user who has already proved who they are (EzAuth `generate_user_session_token`). */
+  /**
+   * Issues a sign-in token (60 s by default, single use) for a user (Ash `sign_in_with_token`).
+   * `from`: the session it hands off (the caller's), or the method that proved the user (a hosted magic-link page).
+   */
+  issueSignInToken(
+    userId: string,
+    context: RequestContext,
+    options?: { executor?: Executor; fromSessionId?: string; method?: string },
+  ): Promise<{ token: string; expiresAt: Date; expiresIn: number }>;
+  /**
+   * The one way a proven user becomes a session: records login history, the audit entry and the
+   * sign-in metric, in the caller's transaction. Every sign-in method ends here.
+   */
+  completeSignIn(executor: Executor, proof: SignInProof, context: RequestContext): Promise<SessionGrant>;
+  /** Records a failed sign-in of any method (login history, audit, metric). */
+  recordFailedSignIn(attempt: FailedSignIn, context: RequestContext): Promise<void>;
+  /** Starts a session for a user the application has already proved (EzAuth `generate_user_session_token`). */
   createSession(userId: string, method: string, context: RequestContext, executor?: Executor): Promise<SessionGrant>;
   /**
    * Rotates a refresh token. A spent token presented again revokes its session (reuse detection),
-   * except within the configured reuse interval. Throws invalid_refresh_token, refresh_token_reused.
+   * except within the configured reuse interval. An idle session (unused past the idle timeout)
+   * has ended. Throws invalid_refresh_token, refresh_token_reused.
    */
   refresh(refreshToken: string, context: RequestContext): Promise<SessionGrant>;
   /** Verifies an access token and that its session is still live. Throws invalid_token. */
-  authenticate(accessToken: string): Promise<Authentication>;
+  authenticate(accessToken: string): Promise<Principal>;
+  /** Sends a code for `reauthenticate` to one of the caller's verified identities. */
+  requestReauthenticationCode(principal: Principal, target: IdentityInput | undefined, context: RequestContext): Promise<void>;
+  /** Renews the session's authentication time with the password or a code; returns an access token carrying it. */
+  reauthenticate(principal: Principal, proof: Reauthentication, context: RequestContext): Promise<Reauthenticated>;
   list(userId: string): Promise<Session[]>;
-  /** Revokes one of the user's sessions. Throws session_not_found. */
+  /** Revokes one of the user's sessions, and the sessions handed off from it. Throws session_not_found. */
   revoke(userId: string, sessionId: string, context: RequestContext): Promise<void>;
-  /** Revokes every session of the user except `keepSessionId`; returns how many. */
+  /** Revokes every session of the user except `keepSessionId`, and what they were about to change; returns how many. */
   revokeOthers(userId: string, keepSessionId: string, context: RequestContext, executor?: Executor): Promise<number>;
-  /** Revokes every session of the user (EzAuth `revoke_user_sessions`). */
+  /** Revokes every session of the user (EzAuth `revoke_user_sessions`), and what they were about to change. */
   revokeAll(userId: string, context: RequestContext, reason: string, executor?: Executor): Promise<number>;
   /** Deletes sessions and refresh tokens that ended more than a day ago. */
   expunge(): Promise<number>;
 }
 
-interface PendingGrant {
-  session: SessionRow;
-  roles: string[];
-  refreshToken: string;
-  refreshExpiresIn: number;
-}
-
-/** A refresh token's remaining lifetime as `refresh_expire_in` reports it: 0 means it never expires. */
-const secondsLeft = (expiresAt: Date | null, now: Date) => (expiresAt ? Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 1000)) : 0);
-
 /** Ended sessions are kept this long so "why was I signed out?" can still be answered. */
 const ENDED_SESSION_RETENTION_SECONDS = 86_400;
 
 export function createSessionsService(deps: SessionsDeps): SessionsService {
-  const { db, clock, hasher, accounts, accessTokens, tokens, authz, loginHistory, audit, limiter, rules, liveSessionCache, config } = deps;
-  const invalidCredentials = () => new AppError(SessionErrors.invalid_credentials);
+  const { db, clock, accessTokens, tokens, authz, audit, liveSessionCache, config } = deps;
+  const grants = createGrants({ clock, accessTokens, authz, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
+  const signIns = createSignIns({ db, clock, grants, loginHistory: deps.loginHistory, audit, registry: deps.registry, config });
+  const pressure = createSignInPressure({ clock, registry: deps.registry, slowdownMs: config.signInSlowdownMs });
+  const signInWithPassword = createPasswordSignIn({ ...deps, signIns, pressure, config });
+  const reauthentications = createReauthentications({ ...deps, grants, config });
+  const idleSince = (now: Date) => addSeconds(now, -config.sessionIdleTimeoutSeconds);
+  const inTransaction = <T>(executor: Executor | undefined, work: (tx: Executor) => Promise<T>) => (executor ? work(executor) : db.transaction(work));
 
-  const newRefreshToken = async (executor: Executor, session: SessionRow, parentId: string | null) => {
-    const refreshToken = generateSecretToken();
-    const now = clock.now();
-    const ttl = config.refreshTokenTtlSeconds;
-    const expiresAt = ttl === 0 ? null : new Date(Math.min(addSeconds(now, ttl).getTime(), session.expiresAt.getTime()));
-    await insertRefreshToken(executor, { id: generateId(), sessionId: session.id, parentId, tokenHash: digestToken(refreshToken), createdAt: now, expiresAt });
-    return { refreshToken, refreshExpiresIn: secondsLeft(expiresAt, now) };
-  };
-
-  /** Inside the transaction: the refresh token and the roles. Signing happens after commit. */
-  const prepareGrant = async (executor: Executor, session: SessionRow, parentId: string | null): Promise<PendingGrant> => {
-    const roles = await authz.roleNamesFor(executor, session.userId);
-    const { refreshToken, refreshExpiresIn } = await newRefreshToken(executor, session, parentId);
-    return { session, roles, refreshToken, refreshExpiresIn };
-  };
-
-  const completeGrant = async ({ session, roles, refreshToken, refreshExpiresIn }: PendingGrant): Promise<SessionGrant> => {
-    const access = await accessTokens.issue({ subject: session.userId, sessionId: session.id, roles });
-    return { tokenType: "Bearer", accessToken: access.token, expiresIn: access.expiresInSeconds, refreshToken, refreshExpiresIn, session: toSession(session) };
-  };
-
-  const startSession = async (executor: Executor, userId: string, method: string, context: RequestContext) => {
-    const now = clock.now();
-    const session = await insertSession(executor, {
-      id: generateId(),
-      userId,
-      method,
-      ip: context.ip,
-      userAgent: context.userAgent,
-      createdAt: now,
-      authenticatedAt: now,
-      lastUsedAt: now,
-      expiresAt: addSeconds(now, config.sessionTtlSeconds),
-    });
-    await loginHistory.record(executor, { userId, method, succeeded: true }, context);
-    await audit.record(executor, { action: "session.created", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { sessionId: session.id, method } });
-    return prepareGrant(executor, session, null);
-  };
-
-  const recordFailure = async (userId: string | null, method: string, reason: LoginFailureReason, context: RequestContext) => {
-    deps.signInOutcomes.inc({ outcome: reason });
-    await db.transaction(async (tx) => {
-      await loginHistory.record(tx, { userId, method, succeeded: false, reason }, context);
-      if (userId) await audit.record(tx, { action: "sign_in.failed", outcome: "failure", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent, data: { method, reason } });
-    });
-  };
-
+  /**
+   * Ends sessions (and those handed off from them). When a user is signed out everywhere, the
+   * changes they had started die too: a held email change, unspent sign-in tokens.
+   */
   const revokeWhere = async (executor: Executor, where: Parameters<typeof revokeSessionRows>[1], context: RequestContext, reason: string) => {
     const revoked = await revokeSessionRows(executor, where, clock.now(), reason);
     for (const sessionId of revoked) {
-      await audit.record(executor, { action: "session.revoked", actorUserId: where.userId, subjectUserId: where.userId, ip: context.ip, userAgent: context.userAgent, data: { sessionId, reason } });
+      await audit.record(executor, { action: "session.revoked", actorUserId: where.userId, subjectUserId: where.userId, data: { sessionId, reason } }, context);
+    }
+    if (where.sessionId === undefined) {
+      await tokens.revokeAllFor(executor, where.userId, TokenPurposes.emailChange);
+      await tokens.revokeAllFor(executor, where.userId, TokenPurposes.signIn);
     }
     return revoked.length;
   };
 
   type RotationOutcome = { grant: PendingGrant } | { reused: { sessionId: string; userId: string } } | { invalid: true };
 
-  const rotate = async (refreshToken: string): Promise<RotationOutcome> => {
+  const rotate = async (refreshToken: string, context: RequestContext): Promise<RotationOutcome> => {
     const tokenHash = digestToken(refreshToken);
     const now = clock.now();
     const childToken = generateSecretToken();
-    const fast = await rotateRefreshToken(db, {
-      tokenHash,
-      now,
-      child: { id: generateId(), tokenHash: digestToken(childToken), ttlSeconds: config.refreshTokenTtlSeconds },
-    }, authz.roleNamesSql);
+    const fast = await rotateRefreshToken(
+      db,
+      { tokenHash, now, idleSince: idleSince(now), child: { id: generateId(), tokenHash: digestToken(childToken), ttlSeconds: config.refreshTokenTtlSeconds } },
+      authz.roleNamesSql,
+      audit.recordFrom(sql`live`, { action: "session.refreshed", actorUserId: sql`live.user_id`, subjectUserId: sql`live.user_id`, data: sql`jsonb_build_object('sessionId', live.id)` }, context),
+    );
     if (fast.spent) {
       if (!fast.session) return { invalid: true };
       const refreshExpiresIn = secondsLeft(fast.child.expiresAt, now);
@@ -191,94 +173,68 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       const existing = await findRefreshToken(tx, tokenHash);
       // An expired token stays dead even inside the reuse interval: no sibling for it.
       if (!existing?.spentAt || (existing.expiresAt && existing.expiresAt <= now)) return { invalid: true };
-      const session = await findLiveSession(tx, existing.sessionId, now);
+      const session = await findLiveSession(tx, existing.sessionId, now, idleSince(now));
       if (!session) return { invalid: true };
       const withinReuseInterval = now.getTime() - existing.spentAt.getTime() <= config.refreshReuseIntervalSeconds * 1000;
       if (withinReuseInterval && config.refreshReuseIntervalSeconds > 0) {
         // Two tabs refreshing at once: the late one gets a sibling in the same family, not a new family.
-        return { grant: await prepareGrant(tx, session, existing.id) };
+        await audit.record(tx, { action: "session.refreshed", actorUserId: session.userId, subjectUserId: session.userId, data: { sessionId: session.id } }, context);
+        return { grant: await grants.prepare(tx, session, existing.id) };
       }
       return { reused: { sessionId: session.id, userId: session.userId } };
     });
   };
 
+  const signInWithToken: SessionsService["signInWithToken"] = async (token, context) => {
+    const grant = await db.transaction(async (tx) => {
+      const stored = await tokens.consume(tx, token, TokenPurposes.signIn);
+      const user = stored?.subject ? await deps.accounts.findRowById(tx, stored.subject) : null;
+      if (!stored || !user) return null;
+      const fromSessionId = typeof stored.extraData.fromSessionId === "string" ? stored.extraData.fromSessionId : null;
+      const parent = fromSessionId ? await findLiveSession(tx, fromSessionId, clock.now(), idleSince(clock.now())) : null;
+      // A hand-off from a session dies with it.
+      if (fromSessionId && (!parent || parent.userId !== user.id)) return null;
+      const method = typeof stored.extraData.method === "string" ? stored.extraData.method : "sign_in_token";
+      return signIns.complete(
+        tx,
+        { userId: user.id, method, amr: [], ...(parent ? { parent: { sessionId: parent.id, authenticatedAt: parent.authenticatedAt, expiresAt: parent.expiresAt } } : {}) },
+        context,
+      );
+    });
+    if (!grant) {
+      await signIns.fail({ userId: null, method: "sign_in_token", reason: "invalid_token" }, context);
+      throw new AppError(SessionErrors.invalid_sign_in_token);
+    }
+    return grant;
+  };
+
   return {
-    async signInWithPassword({ login, password }, context) {
-      const method = "password";
-      try {
-        await limiter.enforce([[rules.signInPerIp, context.ip], [rules.signInPerAccount, throttleKey(login)]]);
-      } catch (error) {
-        const row = await accounts.findRowByLogin(db, login);
-        await recordFailure(row?.id ?? null, method, "throttled", context);
-        throw error;
-      }
-      const user = await accounts.findRowByLogin(db, login);
-      // An over-long password cannot be anyone's: refuse it without hashing it at all.
-      if (isPasswordTooLong(password)) {
-        await recordFailure(user?.id ?? null, method, user ? "wrong_password" : "unknown_account", context);
-        throw invalidCredentials();
-      }
-      const normalized = normalizePassword(password);
-      if (!user || user.passwordHash === null) {
-        await hasher.verifyAgainstNothing(normalized);
-        await recordFailure(user?.id ?? null, method, user ? "no_password" : "unknown_account", context);
-        throw invalidCredentials();
-      }
-      if (!(await hasher.verify(user.passwordHash, normalized))) {
-        await recordFailure(user.id, method, "wrong_password", context);
-        throw invalidCredentials();
-      }
-      // An account with no email address (phone only) has nothing to confirm.
-      if (config.requireEmailConfirmation && user.email !== null && user.emailConfirmedAt === null) {
-        await recordFailure(user.id, method, "email_not_confirmed", context);
-        throw new AppError(SessionErrors.email_not_confirmed);
-      }
-      const pending = await db.transaction(async (tx) => {
-        await limiter.reset(rules.signInPerAccount, throttleKey(login), tx);
-        if (hasher.needsRehash(user.passwordHash!)) {
-          await accounts.updateRow(tx, user.id, { passwordHash: await hasher.hash(normalized), updatedAt: clock.now() });
-        }
-        return startSession(tx, user.id, method, context);
-      });
-      deps.signInOutcomes.inc({ outcome: "success" });
-      return completeGrant(pending);
-    },
+    signInWithPassword,
+    signInWithToken,
 
-    async signInWithToken(token, context) {
-      const pending = await db.transaction(async (tx) => {
-        const stored = await tokens.consume(tx, token, TokenPurposes.signIn);
-        const user = stored?.subject ? await accounts.findRowById(tx, stored.subject) : null;
-        return user ? startSession(tx, user.id, "sign_in_token", context) : null;
-      });
-      if (!pending) {
-        await recordFailure(null, "sign_in_token", "invalid_token", context);
-        throw new AppError(SessionErrors.invalid_sign_in_token);
-      }
-      deps.signInOutcomes.inc({ outcome: "success" });
-      return completeGrant(pending);
-    },
-
-    async issueSignInToken(userId, context, executor) {
-      const issue = async (tx: Executor) => {
-        const issued = await tokens.issue(tx, { purpose: TokenPurposes.signIn, subject: userId, ttlSeconds: config.signInTokenTtlSeconds });
-        await audit.record(tx, { action: "sign_in_token.issued", actorUserId: userId, subjectUserId: userId, ip: context.ip, userAgent: context.userAgent });
+    async issueSignInToken(userId, context, options = {}) {
+      return inTransaction(options.executor, async (tx) => {
+        const extraData = { ...(options.fromSessionId ? { fromSessionId: options.fromSessionId } : {}), ...(options.method ? { method: options.method } : {}) };
+        const issued = await tokens.issue(tx, { purpose: TokenPurposes.signIn, subject: userId, ttlSeconds: config.signInTokenTtlSeconds, extraData });
+        await audit.record(tx, { action: "sign_in_token.issued", actorUserId: userId, subjectUserId: userId, data: { fromSessionId: options.fromSessionId ?? null } }, context);
         return { token: issued.token, expiresAt: issued.expiresAt, expiresIn: config.signInTokenTtlSeconds };
-      };
-      return executor ? issue(executor) : db.transaction(issue);
+      });
     },
 
-    createSession: async (userId, method, context, executor) =>
-      completeGrant(await (executor ? startSession(executor, userId, method, context) : db.transaction((tx) => startSession(tx, userId, method, context)))),
+    completeSignIn: signIns.complete,
+    recordFailedSignIn: signIns.fail,
+
+    createSession: (userId, method, context, executor) => inTransaction(executor, (tx) => signIns.complete(tx, { userId, method, amr: [] }, context)),
 
     async refresh(refreshToken, context) {
-      const outcome = await rotate(refreshToken);
-      if ("grant" in outcome) return completeGrant(outcome.grant);
+      const outcome = await rotate(refreshToken, context);
+      if ("grant" in outcome) return grants.complete(outcome.grant);
       if ("invalid" in outcome) throw new AppError(SessionErrors.invalid_refresh_token);
       // Reuse of a spent token means it may have been stolen: end the whole family, committed
       // in its own transaction so the revocation stands even though this request fails.
       await db.transaction(async (tx) => {
         await revokeWhere(tx, { userId: outcome.reused.userId, sessionId: outcome.reused.sessionId }, context, "refresh_token_reused");
-        await audit.record(tx, { action: "session.reuse_detected", outcome: "failure", subjectUserId: outcome.reused.userId, ip: context.ip, userAgent: context.userAgent, data: { sessionId: outcome.reused.sessionId } });
+        await audit.record(tx, { action: "session.reuse_detected", outcome: "failure", subjectUserId: outcome.reused.userId, data: { sessionId: outcome.reused.sessionId } }, context);
       });
       throw new AppError(SessionErrors.refresh_token_reused);
     },
@@ -286,17 +242,22 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     async authenticate(accessToken) {
       const claims = await accessTokens.verify(accessToken);
       // A signed token is not enough: its session must still be live, so sign-out takes effect at once
-      // (the cache is evicted by the commit that ends a session, on every node).
+      // (the cache is evicted by the commit that ends a session, on every node). Idleness needs no
+      // check here: a session goes idle only long after its last access token expired.
       const now = clock.now();
       const session = await liveSessionCache.get(claims.sid, async () => {
-        const row = await findLiveSession(db, claims.sid, now);
+        const row = await findLiveSession(db, claims.sid, now, idleSince(now));
         return row ? { userId: row.userId, expiresAt: row.expiresAt } : null;
       });
       if (!session || session.expiresAt <= now || session.userId !== claims.sub) throw new AppError(TokenErrors.invalid_token);
-      return { userId: claims.sub, sessionId: claims.sid, claims };
+      // A token from before auth_time was issued counts as proven at the epoch: any freshness check refuses it.
+      return { userId: claims.sub, sessionId: claims.sid, authenticatedAt: new Date((claims.auth_time ?? 0) * 1000) };
     },
 
-    list: async (userId) => (await listLiveSessions(db, userId, clock.now())).map(toSession),
+    requestReauthenticationCode: reauthentications.requestCode,
+    reauthenticate: reauthentications.reauthenticate,
+
+    list: async (userId) => (await listLiveSessions(db, userId, clock.now(), idleSince(clock.now()))).map(toSession),
 
     async revoke(userId, sessionId, context) {
       const count = await db.transaction((tx) => revokeWhere(tx, { userId, sessionId }, context, "revoked"));
@@ -304,16 +265,13 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     },
 
     revokeOthers: (userId, keepSessionId, context, executor) =>
-      executor
-        ? revokeWhere(executor, { userId, exceptSessionId: keepSessionId }, context, "revoked_by_user")
-        : db.transaction((tx) => revokeWhere(tx, { userId, exceptSessionId: keepSessionId }, context, "revoked_by_user")),
+      inTransaction(executor, (tx) => revokeWhere(tx, { userId, exceptSessionId: keepSessionId }, context, "revoked_by_user")),
 
-    revokeAll: (userId, context, reason, executor) =>
-      executor ? revokeWhere(executor, { userId }, context, reason) : db.transaction((tx) => revokeWhere(tx, { userId }, context, reason)),
+    revokeAll: (userId, context, reason, executor) => inTransaction(executor, (tx) => revokeWhere(tx, { userId }, context, reason)),
 
     async expunge() {
       const cutoff = addSeconds(clock.now(), -ENDED_SESSION_RETENTION_SECONDS);
-      return (await deleteExpiredRefreshTokens(db, cutoff)) + (await deleteEndedSessions(db, cutoff));
+      return (await deleteExpiredRefreshTokens(db, cutoff)) + (await deleteEndedSessions(db, cutoff, idleSince(cutoff)));
     },
   };
 }

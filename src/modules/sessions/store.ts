@@ -11,14 +11,23 @@ export async function insertRefreshToken(executor: Executor, row: typeof rt.$inf
   await executor.insert(rt).values(row);
 }
 
-/** The session if it is live (not revoked, not expired) at `now`. */
-export async function findLiveSession(executor: Executor, id: string, now: Date): Promise<SessionRow | null> {
-  const [row] = await executor.select().from(s).where(and(eq(s.id, id), isNull(s.revokedAt), gt(s.expiresAt, now))).limit(1);
+/** A session is live while it is not revoked, not expired, and was used within the idle timeout. */
+const live = (now: Date, idleSince: Date) => and(isNull(s.revokedAt), gt(s.expiresAt, now), gt(s.lastUsedAt, idleSince));
+
+/** The session if it is live at `now` (used since `idleSince`). */
+export async function findLiveSession(executor: Executor, id: string, now: Date, idleSince: Date): Promise<SessionRow | null> {
+  const [row] = await executor.select().from(s).where(and(eq(s.id, id), live(now, idleSince))).limit(1);
   return row ?? null;
 }
 
-export function listLiveSessions(executor: Executor, userId: string, now: Date): Promise<SessionRow[]> {
-  return executor.select().from(s).where(and(eq(s.userId, userId), isNull(s.revokedAt), gt(s.expiresAt, now))).orderBy(desc(s.lastUsedAt));
+export function listLiveSessions(executor: Executor, userId: string, now: Date, idleSince: Date): Promise<SessionRow[]> {
+  return executor.select().from(s).where(and(eq(s.userId, userId), live(now, idleSince))).orderBy(desc(s.lastUsedAt));
+}
+
+/** Records a fresh proof of identity in a live session; null when the session has ended. */
+export async function updateAuthenticatedAt(executor: Executor, id: string, now: Date, idleSince: Date): Promise<SessionRow | null> {
+  const [row] = await executor.update(s).set({ authenticatedAt: now, lastUsedAt: now }).where(and(eq(s.id, id), live(now, idleSince))).returning();
+  return row ?? null;
 }
 
 export type FastRotation =
@@ -30,15 +39,17 @@ export type FastRotation =
 
 /**
  * The common case of a refresh in one statement, so one round trip instead of a transaction of
- * five: spend the token, touch its live session, insert the child token. One statement is atomic
- * on its own, and the `spent_at IS NULL` row lock still lets only one concurrent caller through.
+ * five: spend the token, touch its live session, insert the child token, write the audit entry
+ * (`audit` builds that insert over the touched session, `live`). One statement is atomic on its
+ * own, and the `spent_at IS NULL` row lock still lets only one concurrent caller through.
  */
 export async function rotateRefreshToken(
   executor: Executor,
-  input: { tokenHash: string; now: Date; child: { id: string; tokenHash: string; ttlSeconds: number } },
+  input: { tokenHash: string; now: Date; idleSince: Date; child: { id: string; tokenHash: string; ttlSeconds: number } },
   roleNamesOf: (userId: SQL) => SQL,
+  audit: SQL,
 ): Promise<FastRotation> {
-  const { tokenHash, now, child } = input;
+  const { tokenHash, now, idleSince, child } = input;
   const result = (await executor.execute(sql`
     with spent as (
       update ${rt} set spent_at = ${now}
@@ -46,7 +57,7 @@ export async function rotateRefreshToken(
       returning ${rt.id}, ${rt.sessionId}, ${rt.expiresAt}
     ), live as (
       update ${s} set last_used_at = ${now} from spent
-      where ${s.id} = spent.session_id and ${s.revokedAt} is null and ${s.expiresAt} > ${now}
+      where ${s.id} = spent.session_id and ${s.revokedAt} is null and ${s.expiresAt} > ${now} and ${s.lastUsedAt} > ${idleSince}
         and (spent.expires_at is null or spent.expires_at > ${now})
       returning ${s.id}, ${s.userId}, ${s.parentSessionId}, ${s.method}, ${s.ip}, ${s.userAgent}, ${s.createdAt}, ${s.authenticatedAt}, ${s.expiresAt}
     ), child as (
@@ -56,7 +67,7 @@ export async function rotateRefreshToken(
              else least(${now}::timestamptz + make_interval(secs => ${child.ttlSeconds}::int), live.expires_at) end
       from live, spent
       returning expires_at
-    )
+    ), audited as (${audit})
     select live.*, child.expires_at as child_expires_at, ${roleNamesOf(sql`live.user_id`)} as roles
     from spent left join live on true left join child on true`)) as unknown as { rows: Array<Record<string, unknown>> };
   const [row] = result.rows;
@@ -87,30 +98,40 @@ export async function findRefreshToken(executor: Executor, tokenHash: string): P
   return row ?? null;
 }
 
+/**
+ * Revokes the user's sessions that match `where`; ending one session ends the sessions handed
+ * off from it (sign-in tokens), and theirs, too. Returns the ids of every session it ended.
+ */
 export async function revokeSessionRows(
   executor: Executor,
   where: { userId: string; sessionId?: string; exceptSessionId?: string },
   now: Date,
   reason: string,
 ): Promise<string[]> {
-  const rows = await executor
-    .update(s)
-    .set({ revokedAt: now, revokedReason: reason })
-    .where(
-      and(
-        eq(s.userId, where.userId),
-        isNull(s.revokedAt),
-        where.sessionId ? eq(s.id, where.sessionId) : undefined,
-        where.exceptSessionId ? ne(s.id, where.exceptSessionId) : undefined,
-      ),
+  const matched = and(
+    eq(s.userId, where.userId),
+    isNull(s.revokedAt),
+    where.sessionId ? eq(s.id, where.sessionId) : undefined,
+    where.exceptSessionId ? ne(s.id, where.exceptSessionId) : undefined,
+  );
+  const result = (await executor.execute(sql`
+    with recursive family (id) as (
+      select ${s.id} from ${s} where ${matched}
+      union
+      select child.id from ${s} child join family on child.parent_session_id = family.id
     )
-    .returning({ id: s.id });
-  return rows.map((r) => r.id);
+    update ${s} set revoked_at = ${now}, revoked_reason = ${reason}
+    where ${s.id} in (select id from family) and ${s.revokedAt} is null
+    returning ${s.id}`)) as unknown as { rows: Array<{ id: string }> };
+  return result.rows.map((r) => r.id);
 }
 
-/** Deletes sessions that ended (expired or revoked) before `cutoff`; their refresh tokens cascade. */
-export async function deleteEndedSessions(executor: Executor, cutoff: Date): Promise<number> {
-  const rows = await executor.delete(s).where(or(lte(s.expiresAt, cutoff), lte(s.revokedAt, cutoff))).returning({ id: s.id });
+/** Deletes sessions that ended (expired, revoked or idle) before `cutoff`; their refresh tokens cascade. */
+export async function deleteEndedSessions(executor: Executor, cutoff: Date, idleCutoff: Date): Promise<number> {
+  const rows = await executor
+    .delete(s)
+    .where(or(lte(s.expiresAt, cutoff), lte(s.revokedAt, cutoff), lte(s.lastUsedAt, idleCutoff)))
+    .returning({ id: s.id });
   return rows.length;
 }
 

@@ -17,6 +17,8 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** When the user last proved who they are in this session (OpenID Connect `auth_time`), epoch seconds. */
+  auth_time?: number;
   roles: string[];
 }
 
@@ -28,7 +30,7 @@ export interface IssuedAccessToken {
 }
 
 export interface AccessTokens {
-  issue(input: { subject: string; sessionId: string; roles: string[] }): Promise<IssuedAccessToken>;
+  issue(input: { subject: string; sessionId: string; roles: string[]; authenticatedAt: Date }): Promise<IssuedAccessToken>;
   /** Verifies signature, algorithm, type, issuer, audience and expiry. Throws `invalid_token`. */
   verify(token: string): Promise<AccessTokenClaims>;
 }
@@ -48,12 +50,12 @@ export function createAccessTokens(deps: { keys: SigningKeys; clock: Clock; issu
   };
 
   return {
-    async issue({ subject, sessionId, roles }) {
+    async issue({ subject, sessionId, roles, authenticatedAt }) {
       const key = await keys.current();
       const now = clock.now();
       const expiresAt = addSeconds(now, ttlSeconds);
       const jti = generateId();
-      const token = await new SignJWT({ sid: sessionId, roles })
+      const token = await new SignJWT({ sid: sessionId, auth_time: epochSeconds(authenticatedAt), roles })
         .setProtectedHeader({ alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid })
         .setIssuer(issuer)
         .setAudience(audience)
@@ -76,6 +78,7 @@ export function createAccessTokens(deps: { keys: SigningKeys; clock: Clock; issu
           requiredClaims: ["sub", "sid", "jti", "iat", "exp"],
         });
         if (typeof payload.sid !== "string" || !Array.isArray(payload.roles)) throw invalid();
+        if (payload.auth_time !== undefined && typeof payload.auth_time !== "number") throw invalid();
         return payload as unknown as AccessTokenClaims;
       } catch (error) {
         if (error instanceof AppError) throw error;

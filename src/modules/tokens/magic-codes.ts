@@ -12,6 +12,8 @@ export const CodePurposes = {
   signIn: "sign_in",
   identityVerification: "identity_verification",
   passwordRecovery: "password_recovery",
+  /** A fresh proof of identity inside a session: sent to one of the user's identities, kept under the session's id. */
+  reauthentication: "reauthentication",
 } as const;
 
 /** Where a code was sent: the channel (email, phone) and the normalised address or number. */

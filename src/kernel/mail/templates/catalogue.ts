@@ -17,11 +17,14 @@ export interface TemplateVariables {
   "recovery-code": { code: string; ttlSeconds: number };
   "email-change-confirm": { link: string; ttlSeconds: number };
   "email-change-notice": { newEmail: string };
+  "identity-added": { identity: string };
+  "identity-removed": { identity: string };
+  "reauthentication-code": { code: string; ttlSeconds: number };
 }
 
 export type TemplateName = keyof TemplateVariables;
 /** Templates that also exist as an SMS text. */
-export type SmsTemplateName = "sign-in-code" | "verification-code" | "recovery-code";
+export type SmsTemplateName = "sign-in-code" | "verification-code" | "recovery-code" | "identity-added" | "identity-removed" | "reauthentication-code";
 
 /** A built-in template: its caller's variables, an email layout and optional SMS text, with `{{variable}}` placeholders. */
 interface BuiltInTemplate<N extends TemplateName> {
@@ -151,6 +154,34 @@ export const builtInTemplates: { [N in TemplateName]: BuiltInTemplate<N> } = {
       ],
       unrequestedNotice: "Didn't ask for this? Someone may have access to your account: change your password and review your sessions.",
     },
+  },
+  "identity-added": {
+    variables: ["identity"],
+    email: {
+      subject: "A new way to sign in was added to your account",
+      paragraphs: ["{{identity}} was added to your {{productName}} account. It can now be used to sign in and to recover the account."],
+      unrequestedNotice: "Didn't do this? Someone may have access to your account: remove it, change your password and review your sessions.",
+    },
+    sms: "{{identity}} was added to your {{productName}} account. Didn't do this? Someone may have access to your account: remove it and review your sessions.",
+  },
+  "identity-removed": {
+    variables: ["identity"],
+    email: {
+      subject: "A way to sign in was removed from your account",
+      paragraphs: ["{{identity}} was removed from your {{productName}} account. It can no longer be used to sign in or to recover the account."],
+      unrequestedNotice: "Didn't do this? Someone may have access to your account: recover it at once and review your sessions.",
+    },
+    sms: "{{identity}} was removed from your {{productName}} account. Didn't do this? Recover your account at once and review your sessions.",
+  },
+  "reauthentication-code": {
+    variables: ["code", "ttlSeconds"],
+    email: {
+      subject: "Confirm it's you",
+      paragraphs: ["Enter this code to confirm it's you before changing your {{productName}} account:", "{{code}}", "Never share it with anyone."],
+      expiry: "This code expires in {{expiresIn}} and works once.",
+      unrequestedNotice: "Didn't ask for this? Someone may be signed in to your account: change your password and review your sessions.",
+    },
+    sms: `{{code}} is your {{productName}} code to confirm it's you. It expires in {{expiresIn}}. Didn't ask for it? Review your sessions.`,
   },
 };
 

@@ -51,7 +51,7 @@ describe("built-in templates", () => {
 
   it("all carry the product name, a didn't-ask line, and their link or code with its expiry", () => {
     for (const name of templateNames) {
-      const variables = { link: LINK, code: "123456", ttlSeconds: 900, username: "ada", newEmail: "new@example.com" };
+      const variables = { link: LINK, code: "123456", ttlSeconds: 900, username: "ada", newEmail: "new@example.com", identity: "+14155550100" };
       const email = templates.email(name, "a@example.com", variables as never);
       expect(email.subject).toMatch(/^Acme ID: /);
       expect(email.text).toMatch(/Didn't (ask|do|create)/);
@@ -63,13 +63,17 @@ describe("built-in templates", () => {
     }
   });
 
-  it("have an SMS text for every code that can go to a phone", () => {
-    const sms: SmsTemplateName[] = ["sign-in-code", "verification-code", "recovery-code"];
-    for (const name of sms) {
+  it("have an SMS text for every code and notice that can go to a phone", () => {
+    const codes = ["sign-in-code", "verification-code", "recovery-code"] as const;
+    for (const name of codes) {
       const message = templates.sms(name, "+14155550100", { code: "042137", ttlSeconds: 600 });
       expect(message.to).toBe("+14155550100");
       expect(message.text).toMatch(/^042137 is your Acme ID .*code\. It expires in 10 minutes\. Didn't ask for it\?/);
     }
+    expect(templates.sms("reauthentication-code", "+14155550100", { code: "042137", ttlSeconds: 600 }).text).toMatch(/^042137 is your Acme ID code to confirm it's you\. It expires in 10 minutes\./);
+    const notices = ["identity-added", "identity-removed"] as const;
+    for (const name of notices) expect(templates.sms(name, "+14155550100", { identity: "ada@example.com" }).text).toMatch(/^ada@example\.com was (added to|removed from) your Acme ID account\. Didn't do this\?/);
+    const sms: SmsTemplateName[] = [...codes, "reauthentication-code", ...notices];
     expect(templateNames.filter((n) => builtInTemplates[n].sms !== undefined).sort()).toEqual([...sms].sort());
   });
 

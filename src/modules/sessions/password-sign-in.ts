@@ -1,0 +1,86 @@
+import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
+import type { Database } from "../../kernel/db/database.js";
+import { AppError } from "../../kernel/errors/app-error.js";
+import type { RequestContext } from "../../kernel/http/request-context.js";
+import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
+import type { RateRules } from "../../kernel/rate-limit/rules.js";
+import type { Clock } from "../../kernel/time/clock.js";
+import type { AccountsService } from "../accounts/index.js";
+import type { LoginFailureReason } from "../login-history/index.js";
+import { isPasswordTooLong, normalizePassword } from "../passwords/index.js";
+import { SessionErrors } from "./errors.js";
+import type { SignInPressure } from "./sign-in-pressure.js";
+import type { SignIns } from "./sign-in.js";
+import type { SessionGrant } from "./views.js";
+
+const METHOD = "password";
+
+/**
+ * Password sign-in, as a list of steps: refuse a spraying network before any work; resolve the
+ * account; count the attempt per network and per account (the account's id, so every spelling of
+ * its login shares one counter; an unknown login by its canonical form, the same way); verify with
+ * equal work whether or not a hash exists; then start the session through the one sign-in path.
+ */
+export function createPasswordSignIn(deps: {
+  db: Database;
+  clock: Clock;
+  hasher: PasswordHasher;
+  accounts: AccountsService;
+  limiter: RateLimiter;
+  rules: RateRules;
+  signIns: SignIns;
+  pressure: SignInPressure;
+  config: { requireEmailConfirmation: boolean };
+}) {
+  const { db, clock, hasher, accounts, limiter, rules, signIns, pressure } = deps;
+
+  const refuseSprayingNetwork = async (context: RequestContext) => {
+    try {
+      await limiter.enforceDistinct(rules.signInFailuresPerIp, context.ip);
+    } catch (error) {
+      signIns.countRefused(METHOD);
+      throw error;
+    }
+  };
+
+  const failed = async (userId: string | null, accountKey: string, reason: LoginFailureReason, context: RequestContext): Promise<never> => {
+    await limiter.addDistinct(rules.signInFailuresPerIp, context.ip, accountKey);
+    await signIns.fail({ userId, method: METHOD, reason }, context);
+    pressure.record(false);
+    await pressure.afterFailure();
+    throw new AppError(SessionErrors.invalid_credentials);
+  };
+
+  return async function signInWithPassword({ login, password }: { login: string; password: string }, context: RequestContext): Promise<SessionGrant> {
+    await refuseSprayingNetwork(context);
+    const user = await accounts.findRowByLogin(db, login);
+    const accountKey = user ? `user:${user.id}` : `login:${accounts.canonicalLogin(login)}`;
+    try {
+      await limiter.enforce([[rules.signInPerIp, context.ip], [rules.signInPerAccount, accountKey]]);
+    } catch (error) {
+      await signIns.fail({ userId: user?.id ?? null, method: METHOD, reason: "throttled" }, context);
+      throw error;
+    }
+    // An over-long password cannot be anyone's: refuse it without hashing it at all.
+    if (isPasswordTooLong(password)) return failed(user?.id ?? null, accountKey, user ? "wrong_password" : "unknown_account", context);
+    const normalized = normalizePassword(password);
+    if (!user || user.passwordHash === null) {
+      await hasher.verifyAgainstNothing(normalized, context);
+      return failed(user?.id ?? null, accountKey, user ? "no_password" : "unknown_account", context);
+    }
+    if (!(await hasher.verify(user.passwordHash, normalized, context))) return failed(user.id, accountKey, "wrong_password", context);
+    // An account with no email address (phone only) has nothing to confirm.
+    if (deps.config.requireEmailConfirmation && user.email !== null && user.emailConfirmedAt === null) {
+      await signIns.fail({ userId: user.id, method: METHOD, reason: "email_not_confirmed" }, context);
+      throw new AppError(SessionErrors.email_not_confirmed);
+    }
+    const rehashed = hasher.needsRehash(user.passwordHash) ? await hasher.hash(normalized, context) : null;
+    const grant = await db.transaction(async (tx) => {
+      await limiter.reset(rules.signInPerAccount, accountKey, tx);
+      if (rehashed) await accounts.updateRow(tx, user.id, { passwordHash: rehashed, updatedAt: clock.now() });
+      return signIns.complete(tx, { userId: user.id, method: METHOD, amr: ["pwd"] }, context);
+    });
+    pressure.record(true);
+    return grant;
+  };
+}
