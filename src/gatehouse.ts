@@ -157,7 +157,12 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const codes = createMagicCodes({
     clock,
     masterKey: masterKey.key,
-    config: { length: config.passwordless.codeLength, maxAttempts: config.passwordless.codeMaxAttempts, lockoutSeconds: config.passwordless.codeLockoutSeconds },
+    config: {
+      length: config.passwordless.codeLength,
+      maxAttempts: config.passwordless.codeMaxAttempts,
+      lockoutSeconds: config.passwordless.codeLockoutSeconds,
+      lockoutMaxSeconds: config.passwordless.codeLockoutMaxSeconds,
+    },
   });
   const rowCache = <V>(table: string) => createRowCache<V>(database.changes, { table, maxEntries: config.database.cacheMaxEntries, maxAgeMs: ROW_CACHE_MAX_AGE_MS });
   const userCache = rowCache<User>("users");

@@ -58,7 +58,9 @@ export interface Config {
     codeTtlSeconds: number;
     codeLength: number;
     codeMaxAttempts: number;
+    /** The first lockout; each further one doubles, up to `codeLockoutMaxSeconds`. */
     codeLockoutSeconds: number;
+    codeLockoutMaxSeconds: number;
     allowSignUp: boolean;
     signInRedirectUrl: string | null;
   };
@@ -119,6 +121,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     problems.push("GATEHOUSE_MASTER_KEY must be set when NODE_ENV=production (generate one with: openssl rand -base64 32)");
   }
   problems.push(...deliveryProblems(v), ...sessionProblems(v), ...devMailboxProblems(v), ...operationsProblems(v));
+  if (v.magicCodeLockoutMaxSeconds < v.magicCodeLockoutSeconds) {
+    problems.push("GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS must be at least GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS");
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return deepFreeze(toConfig(v));
 }
@@ -178,6 +183,7 @@ function toConfig(v: SettingValues): Config {
       codeLength: v.magicCodeLength,
       codeMaxAttempts: v.magicCodeMaxAttempts,
       codeLockoutSeconds: v.magicCodeLockoutSeconds,
+      codeLockoutMaxSeconds: v.magicCodeLockoutMaxSeconds,
       allowSignUp: v.passwordlessSignUp,
       signInRedirectUrl: v.signInRedirectUrl,
     },

@@ -159,7 +159,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
         throw new AppError(AccountErrors.metadata_too_large);
       }
       checkConfirmation(input.password, input.passwordConfirmation);
-      const password = checkNewPassword(input.password, config.passwordMinLength, { email, username });
+      const password = checkNewPassword(input.password, config.passwordMinLength, { email, username, name: input.name });
       const passwordHash = await hasher.hash(password, context);
       const now = clock.now();
       try {

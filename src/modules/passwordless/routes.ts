@@ -20,7 +20,7 @@ export const passwordlessRoutes: FastifyPluginAsyncTypebox<{ passwordless: Passw
       schema: {
         tags,
         summary: "Email me a sign-in link (always 202, whether or not the address has an account)",
-        description: "The link works once and expires (15 minutes by default). For a new address it creates a passwordless account, unless sign-up is disabled.",
+        description: "The link works once and expires (10 minutes by default). For a new address it creates a passwordless account, unless sign-up is disabled.",
         body: Type.Object({ email: EmailInput }, { additionalProperties: false }),
         response: { 202: AcceptedResponse, ...errorResponses(400, 429) },
       },
