@@ -51,6 +51,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   registerValidators(app);
   registerErrorHandler(app);
   app.decorateRequest("principal", null);
+  app.decorateRequest("actor", null);
   const drainAndClose = registerDrain(app);
 
   // 2. Every response: no sniffing, no framing, no referrer, and nothing cached unless a route says

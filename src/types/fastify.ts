@@ -1,8 +1,11 @@
 import type { Principal } from "../kernel/http/principal.js";
+import type { Actor } from "../kernel/http/request-context.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     /** Set by the `authenticate` preHandler (kernel/http/principal.ts); null on public routes. */
     principal: Principal | null;
+    /** Set by preHandlers that act for someone other than the principal (an administrator); null otherwise. */
+    actor: Actor | null;
   }
 }

@@ -9,6 +9,8 @@ import { randomKeyBytes } from "./random.js";
  */
 export function resolveMasterKey(configured: string | null, dataDir: string): { key: Buffer; generatedAt?: string } {
   if (configured) return { key: Buffer.from(configured, "base64") };
+  // An in-memory database keeps nothing across restarts, so neither does its key (and no "memory:" folder appears).
+  if (dataDir === "memory://") return { key: randomKeyBytes(32) };
   const path = join(dataDir, "master.key");
   if (existsSync(path)) return { key: Buffer.from(readFileSync(path, "utf8").trim(), "base64") };
   mkdirSync(dataDir, { recursive: true });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser, signIn, uniqueEmail } from "../../../test/support/factories.js";
 import { databaseTargets } from "../../../test/support/test-database.js";
 import { startTestGatehouse, type TestGatehouse } from "../../../test/support/test-gatehouse.js";
+import { systemContext } from "../../kernel/http/request-context.js";
 import { auditEventsTable } from "./tables.js";
 
 /** @see issue 15, item 14: refreshes and failed passwordless sign-ins are audited, every row carries its request id. */
@@ -23,6 +24,24 @@ describe.each(databaseTargets())("the audit log on $name", (target) => {
     const rows = await rowsOfRequest(requestId);
     expect(rows.map((r) => r.action)).toEqual(["user.registered"]);
     expect(rows[0]).toMatchObject({ ip: "127.0.0.1", userAgent: "audit-test/1", subjectUserId: registered.json().user.id });
+  });
+
+  it("records who acted: the signed-in user, an administrator acting on someone else, or Gatehouse itself", async () => {
+    const user = await registerUser(t.app);
+    const grant = await signIn(t.app, user.email);
+    const signOut = await t.app.inject({ method: "DELETE", url: "/v1/sessions/current", headers: { authorization: `Bearer ${grant.accessToken}` } });
+    expect((await rowsOfRequest(signOut.headers["x-request-id"] as string))[0]).toMatchObject({ action: "session.revoked", actorType: "user", actorUserId: user.id, subjectUserId: user.id });
+
+    const admin = await registerUser(t.app);
+    await signIn(t.app, user.email);
+    const byAdmin = { ip: "192.0.2.1", userAgent: "admin-console", requestId: "admin-request", actor: { type: "admin" as const, userId: admin.id } };
+    expect(await t.gatehouse.sessions.revokeAll(user.id, byAdmin, "revoked_by_admin")).toBe(1);
+    expect((await rowsOfRequest("admin-request"))[0]).toMatchObject({ action: "session.revoked", actorType: "admin", actorUserId: admin.id, subjectUserId: user.id, ip: "192.0.2.1" });
+
+    await signIn(t.app, user.email);
+    await t.gatehouse.sessions.revokeAll(user.id, systemContext("account-cleanup"), "cleanup");
+    const [bySystem] = (await t.gatehouse.audit.listForUser(t.gatehouse.database.db, user.id, 1));
+    expect(bySystem).toMatchObject({ action: "session.revoked", actorType: "system", actorUserId: null, requestId: null, ip: null, data: { system: "account-cleanup" } });
   });
 
   it("records every refresh", async () => {

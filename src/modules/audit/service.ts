@@ -16,8 +16,22 @@ export interface AuditEvent {
   data?: Record<string, unknown>;
 }
 
-/** Where an event came from: a request's IP, user agent and id; null for jobs and the command line. */
-export type AuditOrigin = Pick<RequestContext, "ip" | "userAgent" | "requestId"> | null;
+/**
+ * Where an event came from: a request's IP, user agent, id, and who acted (the context's actor, else
+ * its principal); null for work no one asked for.
+ */
+export type AuditOrigin = Pick<RequestContext, "ip" | "userAgent" | "requestId" | "principal" | "actor"> | null;
+
+/**
+ * Who acted: the origin's actor (an administrator, a job), else the signed-in principal, else the
+ * user the event names as actor (someone proving who they are by signing in), else nobody.
+ */
+function actorOf(event: { actorUserId?: string | null }, origin: AuditOrigin): { actorType: "user" | "admin" | "system" | "anonymous"; actorUserId: string | null } {
+  const actor = origin?.actor;
+  if (actor) return { actorType: actor.type, actorUserId: actor.type === "system" ? null : actor.userId };
+  const userId = origin?.principal?.userId ?? event.actorUserId ?? null;
+  return { actorType: userId ? "user" : "anonymous", actorUserId: userId };
+}
 
 export interface AuditService {
   /** Records an event on `executor`: pass the transaction of the change it describes. */
@@ -37,12 +51,12 @@ export function createAuditService(deps: { clock: Clock }): AuditService {
         id: generateId(),
         action: event.action,
         outcome: event.outcome ?? "success",
-        actorUserId: event.actorUserId ?? null,
+        ...actorOf(event, origin),
         subjectUserId: event.subjectUserId ?? null,
-        ip: origin?.ip ?? null,
+        ip: origin?.ip || null,
         userAgent: origin?.userAgent ?? null,
-        requestId: origin?.requestId ?? null,
-        data: event.data ?? {},
+        requestId: origin?.requestId || null,
+        data: { ...(origin?.actor?.type === "system" ? { system: origin.actor.name } : {}), ...event.data },
         createdAt: deps.clock.now(),
       }),
     recordFrom: (source, event, origin) =>
@@ -50,6 +64,7 @@ export function createAuditService(deps: { clock: Clock }): AuditService {
         id: generateId(),
         action: event.action,
         outcome: "success",
+        actorType: "user",
         actorUserId: event.actorUserId,
         subjectUserId: event.subjectUserId,
         ip: origin?.ip ?? null,

@@ -16,8 +16,8 @@ export function auditInsertFrom(
   source: SQL,
   row: Omit<NewAuditEventRow, "actorUserId" | "subjectUserId" | "data"> & { actorUserId: SQL; subjectUserId: SQL; data: SQL },
 ): SQL {
-  return sql`insert into ${t} (id, action, outcome, actor_user_id, subject_user_id, ip, user_agent, request_id, data, created_at)
-    select ${row.id}, ${row.action}, ${row.outcome}, ${row.actorUserId}, ${row.subjectUserId}, ${row.ip ?? null}, ${row.userAgent ?? null},
+  return sql`insert into ${t} (id, action, outcome, actor_type, actor_user_id, subject_user_id, ip, user_agent, request_id, data, created_at)
+    select ${row.id}, ${row.action}, ${row.outcome}, ${row.actorType}, ${row.actorUserId}, ${row.subjectUserId}, ${row.ip ?? null}, ${row.userAgent ?? null},
       ${row.requestId ?? null}, ${row.data}, ${row.createdAt}
     from ${source}`;
 }

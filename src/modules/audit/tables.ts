@@ -8,6 +8,8 @@ export const auditEventsTable = pgTable(
     id: uuid("id").primaryKey(),
     action: text("action").notNull(),
     outcome: text("outcome").$type<"success" | "failure">().notNull(),
+    /** Who acted: a user, an administrator, Gatehouse itself (a job, the command line), or nobody known. */
+    actorType: text("actor_type").$type<"user" | "admin" | "system" | "anonymous">().notNull(),
     actorUserId: uuid("actor_user_id"),
     subjectUserId: uuid("subject_user_id"),
     ip: text("ip"),
