@@ -5,4 +5,12 @@ declare module "fastify" {
     /** Set by the `authenticate` preHandler (kernel/http/principal.ts); null on public routes. */
     principal: Principal | null;
   }
+
+  interface FastifySchema {
+    /**
+     * The route answers from the process alone: no database, no password hashing. Its document
+     * then lists no 503 (kernel/http/api-document.ts).
+     */
+    selfContained?: true;
+  }
 }

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, type ErrorDefinition } from "../errors/app-error.js";
 import { KernelErrors } from "../errors/kernel-errors.js";
+import type { ErrorShape } from "./error-responses.js";
+import { jsonErrorShape } from "./schemas.js";
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -36,14 +38,18 @@ function fromFastifyError(error: FastifyError): AppError | null {
   return null;
 }
 
+// Keyed by the handler in force (`instance.errorHandler`), which child instances inherit with it.
+const errorShapes = new WeakMap<object, ErrorShape>();
+
 /**
  * Renders every error as `{"error": {"code", "message"}}`. A 5xx never exposes its cause: the
- * body says internal_error, the log carries the detail.
+ * body says internal_error, the log carries the detail. A plugin rendering errors its own way
+ * passes its `render` and, if its routes are documented, the `shape` of what it renders.
  */
 export function registerErrorHandler(
   app: FastifyInstance,
   render: (reply: FastifyReply, error: AppError) => unknown = renderJson,
-  options: { notFound?: boolean } = {},
+  options: { notFound?: boolean; shape?: ErrorShape } = {},
 ): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = error instanceof AppError ? error : fromFastifyError(error);
@@ -54,6 +60,8 @@ export function registerErrorHandler(
     if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.code);
     return render(reply, appError);
   });
+  const shape = options.shape ?? (render === renderJson ? jsonErrorShape : undefined);
+  if (shape) errorShapes.set(app.errorHandler, shape);
   // A plugin mounted at the root must not take over the server's 404s: it passes notFound: false.
   if (options.notFound ?? true) app.setNotFoundHandler((_request, reply) => render(reply, new AppError(KernelErrors.not_found)));
 }
@@ -63,4 +71,9 @@ export function renderJson(reply: FastifyReply, error: AppError): FastifyReply {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   if (error.details !== undefined) body.error.details = error.details;
   return reply.code(error.status).type("application/json; charset=utf-8").send(body);
+}
+
+/** The shape of the errors rendered for routes of `instance`, as its error handler registered it. */
+export function errorShapeOf(instance: FastifyInstance): ErrorShape | undefined {
+  return errorShapes.get(instance.errorHandler);
 }

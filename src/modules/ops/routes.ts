@@ -6,11 +6,15 @@ const tags = ["operations"];
 const Status = Type.Object({ status: Type.String() });
 
 export const opsRoutes: FastifyPluginAsyncTypebox<{ ping: () => Promise<void>; registry: Registry }> = async (app, { ping, registry }) => {
-  app.get("/healthz", { schema: { tags, summary: "Liveness: the process answers", response: { 200: Status } } }, async () => ({ status: "ok" }));
+  app.get(
+    "/healthz",
+    { schema: { tags, operationId: "checkLiveness", summary: "Liveness: the process answers", selfContained: true, response: { 200: Status } } },
+    async () => ({ status: "ok" }),
+  );
 
   app.get(
     "/readyz",
-    { schema: { tags, summary: "Readiness: the database answers", response: { 200: Status, 503: Status } } },
+    { schema: { tags, operationId: "checkReadiness", summary: "Readiness: the database answers", response: { 200: Status, 503: Status } } },
     async (request, reply) => {
       try {
         await ping();

@@ -9,3 +9,11 @@ export const PasswordErrors = defineErrorCodes({
   invalid_current_password: { status: 400, message: "The current password is not correct." },
   invalid_reset_token: { status: 400, message: "This password reset link is invalid or has expired. Request a new one." },
 });
+
+/** Why a new password is refused (policy.ts), for the routes that set one. */
+export const passwordPolicyErrors = [
+  PasswordErrors.password_too_short,
+  PasswordErrors.password_too_long,
+  PasswordErrors.password_too_common,
+  PasswordErrors.password_contains_personal_info,
+];

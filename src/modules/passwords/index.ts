@@ -5,5 +5,5 @@
  */
 export { createPasswordsService, type PasswordsService } from "./service.js";
 export { passwordsRoutes } from "./routes.js";
-export { PasswordErrors } from "./errors.js";
+export { PasswordErrors, passwordPolicyErrors } from "./errors.js";
 export { checkNewPassword, isPasswordTooLong, normalizePassword, PASSWORD_MAX_LENGTH } from "./policy.js";

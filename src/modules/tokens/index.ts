@@ -9,4 +9,4 @@ export { createMagicCodes, CodePurposes, codeFailure, codeLocked, type MagicCode
 export { createSigningKeys, type SigningKeys } from "./signing-keys.js";
 export { createAccessTokens, type AccessTokens, type AccessTokenClaims, type IssuedAccessToken } from "./access-tokens.js";
 export { tokensRoutes } from "./routes.js";
-export { TokenErrors } from "./errors.js";
+export { TokenErrors, codeErrors } from "./errors.js";
