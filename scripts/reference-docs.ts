@@ -41,7 +41,7 @@ export function errorsDoc(): string {
     '{ "error": { "code": "invalid_credentials", "message": "The login or password is not correct." } }',
     "```",
     "",
-    "`validation_failed` also carries `details`: the fields at fault. A 429 carries a `Retry-After` header.",
+    "`validation_failed` also carries `details`: the fields at fault. A 429 or a 503 carries a `Retry-After` header.",
     "The AccessPass routes render the same failures as `{\"error\": \"<message>\"}` (docs/accesspass.md).",
     "",
     "| code | HTTP status | message |",

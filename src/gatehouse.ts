@@ -1,4 +1,3 @@
-import { Redis } from "ioredis";
 import type { Config } from "./kernel/config/load-config.js";
 import { createSealer } from "./kernel/crypto/aead.js";
 import { resolveMasterKey } from "./kernel/crypto/master-key.js";
@@ -12,13 +11,15 @@ import { createMailDelivery, type MailDelivery } from "./kernel/mail/delivery.js
 import { createMailer, type Mailer } from "./kernel/mail/mailer.js";
 import type { MailTransport, SmsTransport } from "./kernel/mail/message.js";
 import { createOutbox, type Outbox } from "./kernel/mail/outbox.js";
+import { registerOutboxMetrics } from "./kernel/mail/outbox-metrics.js";
 import { createMessageTemplates } from "./kernel/mail/templates/renderer.js";
 import { createConfiguredMailTransport, createConfiguredSmsTransport } from "./kernel/mail/transports.js";
-import { createMetrics, type Metrics } from "./kernel/metrics/metrics.js";
+import { createMetrics, scrapedGauge, type Metrics } from "./kernel/metrics/metrics.js";
 import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
+import { connectRedis } from "./kernel/rate-limit/redis-client.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
 import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
-import { createAccountsService, createIdentitiesService, type AccountsService, type IdentitiesService, type User } from "./modules/accounts/index.js";
+import { createAccountsService, createIdentitiesService, createUserWrites, type AccountsService, type IdentitiesService, type User } from "./modules/accounts/index.js";
 import { createAuditService, type AuditService } from "./modules/audit/index.js";
 import { createAuthzService, type AuthzService } from "./modules/authz/index.js";
 import { createLoginHistoryService, type LoginHistoryService } from "./modules/login-history/index.js";
@@ -28,6 +29,7 @@ import { createSessionsService, type LiveSession, type SessionsService } from ".
 import {
   createAccessTokens,
   createMagicCodes,
+  createRevokedTokenIds,
   createSigningKeys,
   createTokenStore,
   type AccessTokens,
@@ -101,21 +103,30 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const masterKey = resolveMasterKey(config.secrets.masterKey, config.database.dataDir);
   if (masterKey.generatedAt) logger.warn({ path: masterKey.generatedAt }, "generated a development master key; set GATEHOUSE_MASTER_KEY in production");
 
-  const database = options.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
+  const database = options.database ?? (await openDatabase(config.database));
   await applyMigrations(database);
   const { db } = database;
 
   const metrics = createMetrics();
+  scrapedGauge(metrics.registry, { name: "gatehouse_change_feed_live", help: "1 while this node hears change notifications (its heartbeats come back) and may serve cached rows; 0 while it reads the database." }, async () => [
+    { value: database.changes.live ? 1 : 0 },
+  ]);
   const hasher = createPasswordHasher(config.passwords.argon2, {
     observe: (seconds) => metrics.passwordHashSeconds.observe(seconds),
     waiting: config.passwords.hashQueue.limit,
     perRequester: config.passwords.hashQueue.limitPerNetwork,
   });
-  const redis = config.rateLimits.redisUrl ? new Redis(config.rateLimits.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
+  const redis = config.rateLimits.redisUrl
+    ? await connectRedis(config.rateLimits.redisUrl, config.rateLimits.redisTimeoutMs, logger).catch(async (error: unknown) => {
+        if (!options.database) await database.close();
+        throw error;
+      })
+    : null;
   const limiter = createRateLimiter(redis ? createRedisCounterStore(redis, clock, config.rateLimits.redisKeyPrefix) : createDatabaseCounterStore(db, clock), clock);
   const rules = createRateRules(config.rateLimits);
 
   const outbox = createOutbox(db, clock, createSealer(masterKey.key, "outbox"), new URL(config.http.baseUrl).hostname);
+  registerOutboxMetrics(metrics.registry, outbox, clock);
   const timeoutSeconds = config.mail.deliveryTimeoutSeconds;
   const transport = options.mailTransport ?? createConfiguredMailTransport(config.mail, timeoutSeconds);
   const smsTransport = options.smsTransport ?? createConfiguredSmsTransport(config.sms, config.mail.devMailbox, timeoutSeconds, clock);
@@ -146,10 +157,20 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const codes = createMagicCodes({
     clock,
     masterKey: masterKey.key,
-    config: { length: config.passwordless.codeLength, maxAttempts: config.passwordless.codeMaxAttempts, lockoutSeconds: config.passwordless.codeLockoutSeconds },
+    config: {
+      length: config.passwordless.codeLength,
+      maxAttempts: config.passwordless.codeMaxAttempts,
+      lockoutSeconds: config.passwordless.codeLockoutSeconds,
+      lockoutMaxSeconds: config.passwordless.codeLockoutMaxSeconds,
+    },
   });
+  const rowCache = <V>(table: string) => createRowCache<V>(database.changes, { table, maxEntries: config.database.cacheMaxEntries, maxAgeMs: ROW_CACHE_MAX_AGE_MS });
+  const userCache = rowCache<User>("users");
+  const updateUserRow = createUserWrites(userCache);
+  const liveSessionCache = rowCache<LiveSession>("sessions");
+  const revokedTokenIds = createRevokedTokenIds({ db, changes: database.changes, clock });
   const identities = createIdentitiesService({
-    db, clock, hasher, tokens, codes, mailer, audit, limiter, rules,
+    db, clock, hasher, tokens, codes, mailer, audit, limiter, rules, updateUserRow,
     config: {
       codeTtlSeconds: config.passwordless.codeTtlSeconds,
       emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
@@ -159,11 +180,8 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       phoneRegions: config.accounts.phoneRegions,
     },
   });
-  const rowCache = <V>(table: string) => createRowCache<V>(database.changes, { table, maxEntries: config.database.cacheMaxEntries, maxAgeMs: ROW_CACHE_MAX_AGE_MS });
-  const userCache = rowCache<User>("users");
-  const liveSessionCache = rowCache<LiveSession>("sessions");
   const accounts = createAccountsService({
-    db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, userCache,
+    db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, userCache, updateUserRow,
     config: {
       passwordMinLength: config.passwords.minLength,
       emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
@@ -171,7 +189,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const sessions = createSessionsService({
-    db, clock, hasher, accounts, identities, accessTokens, tokens, codes, mailer, authz, loginHistory, audit, limiter, rules, registry: metrics.registry, liveSessionCache,
+    db, clock, hasher, accounts, identities, accessTokens, tokens, codes, mailer, authz, loginHistory, audit, limiter, rules, registry: metrics.registry, liveSessionCache, revokedTokenIds,
     config: {
       sessionTtlSeconds: config.tokens.sessionTtlSeconds,
       sessionIdleTimeoutSeconds: config.tokens.sessionIdleTimeoutSeconds,
@@ -232,6 +250,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       redis?.disconnect();
       userCache.close();
       liveSessionCache.close();
+      revokedTokenIds.close();
       if (!options.database) await database.close();
     },
   };

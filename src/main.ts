@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from "./kernel/config/load-config.js";
 import { openDatabase } from "./kernel/db/database.js";
+import { DatabaseUnreachableError } from "./kernel/db/errors.js";
 import { applyMigrations } from "./kernel/db/migrate.js";
 import { createGatehouse } from "./gatehouse.js";
-import { buildServer } from "./server.js";
+import { buildMetricsServer, buildServer } from "./server.js";
 
 const USAGE = `Usage: gatehouse <command>
 
@@ -19,8 +20,16 @@ async function serve(): Promise<void> {
   const config = loadConfig(process.env);
   const gatehouse = await createGatehouse(config);
   const app = await buildServer(gatehouse);
+  const metricsApp = config.metrics.port === null ? null : await buildMetricsServer(gatehouse);
+  await metricsApp?.listen({ port: config.metrics.port!, host: config.metrics.host });
   await app.listen({ port: config.http.port, host: config.http.host });
   const base = config.http.baseUrl;
+  const metricsAt =
+    config.metrics.port !== null
+      ? `http://${config.metrics.host}:${config.metrics.port}/metrics${config.metrics.token ? " (bearer token)" : ""}`
+      : config.metrics.token
+        ? `${base}/metrics (bearer token)`
+        : "off (set GATEHOUSE_METRICS_PORT or GATEHOUSE_METRICS_TOKEN)";
   const lines = [
     `Gatehouse is running on ${base} (${gatehouse.database.kind === "pglite" ? `embedded database in ${config.database.dataDir}` : "PostgreSQL"})`,
     `  API docs:            ${base}/docs`,
@@ -29,6 +38,7 @@ async function serve(): Promise<void> {
     config.mail.devMailbox
       ? `  Development mailbox: ${base}/dev/mailbox (${config.mail.devMailboxReason})`
       : `  Development mailbox: none (${config.mail.devMailboxReason})`,
+    `  Metrics:             ${metricsAt}`,
     `  Getting started:     docs/getting-started.md`,
   ];
   process.stdout.write(`\n${lines.join("\n")}\n\n`);
@@ -39,6 +49,7 @@ async function serve(): Promise<void> {
     stopping = true;
     gatehouse.logger.info({ signal }, "shutting down: finishing requests in flight");
     await app.drainAndClose({ quietMs: 250, maxMs: 10_000 });
+    await metricsApp?.close();
     await gatehouse.close();
     process.exit(0);
   };
@@ -48,7 +59,7 @@ async function serve(): Promise<void> {
 
 async function migrate(): Promise<void> {
   const config = loadConfig(process.env);
-  const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+  const database = await openDatabase(config.database);
   try {
     await applyMigrations(database);
     process.stdout.write("Migrations applied.\n");
@@ -82,6 +93,10 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(78); // EX_CONFIG
+  }
+  if (error instanceof DatabaseUnreachableError) {
+    process.stderr.write(`gatehouse: ${error.message}\n`);
+    process.exit(69); // EX_UNAVAILABLE
   }
   process.stderr.write(`gatehouse: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

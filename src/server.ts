@@ -1,10 +1,11 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Gatehouse } from "./gatehouse.js";
+import cors from "@fastify/cors";
 import { KernelErrors } from "./kernel/errors/kernel-errors.js";
 import { registerApiDocument } from "./kernel/http/api-document.js";
 import { listComponents } from "./kernel/http/components.js";
-import { registerErrorHandler } from "./kernel/http/error-handler.js";
+import { registerErrorHandler, renderRouterError } from "./kernel/http/error-handler.js";
 import { registerDrain, type DrainOptions } from "./kernel/http/graceful-shutdown.js";
 import { registerJsonBodyParser } from "./kernel/http/json-body.js";
 import { registerValidators } from "./kernel/http/validation.js";
@@ -15,7 +16,7 @@ import { accountsRoutes, identitiesRoutes } from "./modules/accounts/index.js";
 import { hostedPagesRoutes, landingPageRoutes } from "./modules/hosted-pages/index.js";
 import { loginHistoryRoutes } from "./modules/login-history/index.js";
 import { mailboxRoutes } from "./modules/mailbox/index.js";
-import { opsRoutes } from "./modules/ops/index.js";
+import { metricsRoutes, opsRoutes, type ReadinessCheck } from "./modules/ops/index.js";
 import { passwordlessRoutes } from "./modules/passwordless/index.js";
 import { passwordsRoutes } from "./modules/passwords/index.js";
 import { sessionsRoutes } from "./modules/sessions/index.js";
@@ -43,6 +44,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
     return503OnClosing: true,
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: renderRouterError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // 1. Input: our JSON parser (UTF-8, null bytes, prototype poisoning), strict validators, one error shape.
@@ -64,6 +66,18 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store").header("pragma", "no-cache");
     if (strictTransport) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
   });
+
+  // Cross-origin calls from the browser applications listed in GATEHOUSE_CORS_ORIGINS, none by
+  // default. No credentials: the API reads bearer tokens, never cookies.
+  if (config.http.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.http.corsOrigins,
+      methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      allowedHeaders: ["authorization", "content-type"],
+      exposedHeaders: ["retry-after", "www-authenticate", "x-request-id"],
+      maxAge: 600,
+    });
+  }
 
   // 3. Metrics by route template, so ids in URLs do not explode label cardinality.
   app.addHook("onResponse", async (request, reply) => {
@@ -92,7 +106,11 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
 
   // 5. Feature modules.
   const authenticate = createAuthenticate((token) => gatehouse.sessions.authenticate(token));
-  await app.register(opsRoutes, { ping: () => gatehouse.database.ping(), registry: metrics.registry });
+  const readiness: ReadinessCheck[] = [{ name: "database", check: () => gatehouse.database.ping() }];
+  if (config.rateLimits.redisUrl) readiness.push({ name: "redis", check: () => gatehouse.limiter.ping() });
+  // /metrics on the main listener only behind its token, and never when it has a listener of its own.
+  const mainPortMetrics = config.metrics.token && config.metrics.port === null ? { registry: metrics.registry, token: config.metrics.token } : null;
+  await app.register(opsRoutes, { readiness, draining: drainAndClose.isDraining, metrics: mainPortMetrics });
   await app.register(tokensRoutes, { keys: gatehouse.signingKeys });
   await app.register(accountsRoutes, { accounts: gatehouse.accounts, identities: gatehouse.identities, limiter: gatehouse.limiter, rules: gatehouse.rules, authenticate });
   await app.register(identitiesRoutes, { identities: gatehouse.identities, authenticate });
@@ -132,4 +150,16 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
 
   await app.ready();
   return Object.assign(app, { drainAndClose });
+}
+
+/**
+ * The metrics listener (GATEHOUSE_METRICS_PORT, bound to GATEHOUSE_METRICS_HOST): /metrics alone,
+ * behind GATEHOUSE_METRICS_TOKEN too when that is set. The caller listens and closes it.
+ */
+export async function buildMetricsServer(gatehouse: Gatehouse): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: gatehouse.logger as FastifyBaseLogger, genReqId: () => generateId(), requestIdHeader: false, forceCloseConnections: true });
+  registerErrorHandler(app);
+  await app.register(metricsRoutes, { registry: gatehouse.metrics.registry, token: gatehouse.config.metrics.token });
+  await app.ready();
+  return app;
 }

@@ -137,6 +137,23 @@ describe("the gatehouse command", () => {
     expect(refused.stderr).toContain("GATEHOUSE_DEV_MAILBOX=true is refused when NODE_ENV=production");
   });
 
+  it("gives up on a database that never answers, after the connect timeout, naming the server @see #15", async () => {
+    // Accepts TCP connections and never says a word, like a server behind a black-holing firewall.
+    const silent = createServer((socket) => socket.on("error", () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const started = performance.now();
+      const result = await run(["serve"], { ...env, DATABASE_URL: `postgres://gatehouse:not-for-logs@127.0.0.1:${port}/gatehouse`, GATEHOUSE_DATABASE_CONNECT_TIMEOUT_MS: "500" });
+      expect(result.code).toBe(69);
+      expect(result.stderr).toContain(`cannot connect to PostgreSQL at 127.0.0.1:${port}/gatehouse`);
+      expect(result.stderr).not.toContain("not-for-logs");
+      expect(performance.now() - started).toBeLessThan(15_000); // the point is only that it does not hang
+    } finally {
+      silent.close();
+    }
+  });
+
   it("prints usage for unknown commands", async () => {
     const result = await run(["frobnicate"], env);
     expect(result.code).toBe(2);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 
-export const STRONG_PASSWORD = "correct horse battery staple";
+export const STRONG_PASSWORD = "plinth gravel oyster mantis";
 export const OTHER_STRONG_PASSWORD = "purple monkey dishwasher sunrise";
 
 export function uniqueEmail(prefix = "user"): string {

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from "../../src/kernel/config/load-config.js"
 import { buildServer } from "../../src/server.js";
 import { checkResponsesAgainstDocument } from "./documented-responses.js";
 import { FakeClock } from "./fake-clock.js";
-import type { DatabaseTarget } from "./test-database.js";
+import type { DatabaseTarget, TestDatabase } from "./test-database.js";
 
 export const TEST_BASE_URL = "http://gatehouse.test";
 
@@ -45,11 +45,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
  * `inject`, and jobs stopped (tests run them with `gatehouse.jobs.runNow`). Every answer `inject`
  * gets from a documented route must be in /openapi.json (documented-responses.ts).
  */
-export async function startTestGatehouse(
-  target: DatabaseTarget,
-  options: { env?: Record<string, string>; config?: (config: Config) => Config } & Omit<GatehouseOptions, "database" | "clock"> = {},
-): Promise<TestGatehouse> {
-  const database = await target.create();
+export async function startTestGatehouse(target: DatabaseTarget, options: TestGatehouseOptions = {}): Promise<TestGatehouse> {
+  return startTestGatehouseOn(await target.create(), options);
+}
+
+export type TestGatehouseOptions = { env?: Record<string, string>; config?: (config: Config) => Config } & Omit<GatehouseOptions, "database" | "clock">;
+
+/** The same on a database the test opened itself (e.g. through a proxy); `close()` disposes of it. */
+export async function startTestGatehouseOn(database: TestDatabase, options: TestGatehouseOptions = {}): Promise<TestGatehouse> {
   const clock = new FakeClock();
   const base = testConfig(options.env);
   const config = options.config ? options.config(base) : base;

@@ -84,6 +84,22 @@ const list = {
   },
 };
 
+const originList = {
+  type: "comma-separated origins",
+  parse(raw: string): Parsed<string[]> {
+    const values = raw.split(",").map((v) => v.trim()).filter(Boolean);
+    const isOrigin = (value: string) => {
+      try {
+        const url = new URL(value);
+        return ["http:", "https:"].includes(url.protocol) && url.origin === value;
+      } catch {
+        return false;
+      }
+    };
+    return values.every(isOrigin) ? { ok: true, value: values } : { ok: false, expected: "origins such as https://app.example.com (scheme, host and port only, no path)" };
+  },
+};
+
 const masterKey = {
   type: "base64 (32 bytes)",
   parse(raw: string): Parsed<string> {
@@ -139,6 +155,14 @@ export const settings = {
     description: "PostgreSQL connection string. Unset: embedded PGlite stored in `GATEHOUSE_DATA_DIR`." }),
   cacheMaxEntries: setting({ env: "GATEHOUSE_CACHE_MAX_ENTRIES", ...integer({ min: 0, max: 10_000_000, unit: "rows per table" }), default: 100_000,
     description: "Live sessions and users kept in memory, so a token check needs no database round trip. Every committed change evicts its row on every node (PostgreSQL LISTEN/NOTIFY, see docs/deployment.md); while a node cannot listen it reads the database. 0 turns the cache off." }),
+  databaseConnectTimeoutMs: setting({ env: "GATEHOUSE_DATABASE_CONNECT_TIMEOUT_MS", ...integer({ min: 100, max: 600_000, unit: "milliseconds" }), default: 5000,
+    description: "Time allowed to open a PostgreSQL connection, or to wait for a free one in the pool. Start-up against a database that does not answer fails after it; a request that cannot get a connection answers 503 `service_unavailable`." }),
+  databaseStatementTimeoutMs: setting({ env: "GATEHOUSE_DATABASE_STATEMENT_TIMEOUT_MS", ...integer({ min: 100, max: 3_600_000, unit: "milliseconds" }), default: 10_000,
+    description: "PostgreSQL `statement_timeout` of every pooled connection; the driver also gives up 1 s later when the server does not answer at all (a dead connection). Either answers 503 `service_unavailable`. Migrations are not limited." }),
+  cacheHeartbeatIntervalMs: setting({ env: "GATEHOUSE_CACHE_HEARTBEAT_INTERVAL_MS", ...integer({ min: 50, max: 60_000, unit: "milliseconds" }), default: 2000,
+    description: "How often each node notifies itself through its LISTEN connection, proving that change notifications still reach it (docs/deployment.md)." }),
+  cacheHeartbeatTimeoutMs: setting({ env: "GATEHOUSE_CACHE_HEARTBEAT_TIMEOUT_MS", ...integer({ min: 100, max: 300_000, unit: "milliseconds" }), default: 5000,
+    description: "A node that has heard no heartbeat for this long stops serving from its cache (reads go to the database) and reconnects its listener. It bounds how long a lost change notification can leave a revoked session accepted. Must exceed the interval." }),
   dataDir: setting({ env: "GATEHOUSE_DATA_DIR", ...text, default: "./data", description: "Directory for the embedded database and the development master key." }),
   masterKey: setting({ env: "GATEHOUSE_MASTER_KEY", ...masterKey, default: null as string | null,
     description: "Key that seals signing keys, queued messages and vault secrets at rest. Required in production; in development a key is generated into the data directory." }),
@@ -146,6 +170,8 @@ export const settings = {
     description: "Minimum level of the JSON logs." }),
   trustedProxies: setting({ env: "GATEHOUSE_TRUSTED_PROXIES", ...list, default: [] as string[],
     description: "Addresses or CIDR ranges of reverse proxies. The client IP is read from `X-Forwarded-For` only when the peer is one of them." }),
+  corsOrigins: setting({ env: "GATEHOUSE_CORS_ORIGINS", ...originList, default: [] as string[],
+    description: "Origins of browser applications allowed to call the API from another origin, e.g. `https://app.example.com,https://admin.example.com` (CORS; preflights answered, no credentials: tokens travel in `Authorization`). Empty: no cross-origin calls." }),
   smtpUrl: setting({ env: "SMTP_URL", ...url(["smtp:", "smtps:"]), default: null as string | null,
     description: "SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587`. Unset: mail is kept in the development mailbox where there is one (see `GATEHOUSE_DEV_MAILBOX`), and fails visibly where there is none." }),
   devMailbox: setting({ env: "GATEHOUSE_DEV_MAILBOX", ...boolean, default: null as boolean | null,
@@ -171,8 +197,8 @@ export const settings = {
     description: "Lifetime of a short-lived sign-in token." }),
   emailConfirmationTtlSeconds: setting({ env: "GATEHOUSE_EMAIL_CONFIRMATION_TTL_SECONDS", ...integer({ min: 300, max: 30 * DAY, unit: "seconds" }), default: 2 * DAY,
     description: "Lifetime of an email-confirmation link." }),
-  passwordResetTtlSeconds: setting({ env: "GATEHOUSE_PASSWORD_RESET_TTL_SECONDS", ...integer({ min: 300, max: DAY, unit: "seconds" }), default: 7200,
-    description: "Lifetime of a password-reset link." }),
+  passwordResetTtlSeconds: setting({ env: "GATEHOUSE_PASSWORD_RESET_TTL_SECONDS", ...integer({ min: 300, max: DAY, unit: "seconds" }), default: 3600,
+    description: "Lifetime of a password-reset link: an hour by default, as OWASP advises. It works once." }),
   requireEmailConfirmation: setting({ env: "GATEHOUSE_REQUIRE_EMAIL_CONFIRMATION", ...boolean, default: false,
     description: "Refuse password sign-in until the email address is confirmed." }),
   passwordMinLength: setting({ env: "GATEHOUSE_PASSWORD_MIN_LENGTH", ...integer({ min: 8, max: 128, unit: "characters" }), default: 15,
@@ -205,6 +231,8 @@ export const settings = {
     description: "Where the AccessPass-compatible routes are mounted (`/` mounts them at the root). `off` disables them." }),
   redisUrl: setting({ env: "REDIS_URL", ...url(["redis:", "rediss:"]), default: null as string | null,
     description: "Redis for shared throttling counters. Unset: counters live in the database (also shared by every node)." }),
+  redisTimeoutMs: setting({ env: "GATEHOUSE_REDIS_TIMEOUT_MS", ...integer({ min: 50, max: 60_000, unit: "milliseconds" }), default: 1000,
+    description: "Time allowed to connect to Redis and for each command. While Redis does not answer, throttled requests (sign-in, registration, mail) answer 503 `service_unavailable` with Retry-After instead of waiting, and `/readyz` answers 503." }),
   redisKeyPrefix: setting({ env: "GATEHOUSE_REDIS_KEY_PREFIX", ...text, default: "gatehouse:",
     description: "Prefix of every key Gatehouse writes in Redis, so several deployments can share one server." }),
   expungeIntervalSeconds: setting({ env: "GATEHOUSE_EXPUNGE_INTERVAL_SECONDS", ...integer({ min: 1, max: DAY, unit: "seconds" }), default: 600,
@@ -233,17 +261,25 @@ export const settings = {
     description: "Base URL of the Twilio-compatible API; messages are POSTed to `<base>/2010-04-01/Accounts/<SID>/Messages.json`." }),
   adminToken: setting({ env: "GATEHOUSE_ADMIN_TOKEN", ...secret(32), default: null as string | null,
     description: "Bearer token for the operator routes under `/v1/admin` (outbox inspection and retry). Unset: those routes do not exist." }),
+  metricsPort: setting({ env: "GATEHOUSE_METRICS_PORT", ...integer({ min: 1, max: 65535 }), default: null as number | null,
+    description: "Serve Prometheus metrics at `/metrics` on this port, on its own listener bound to `GATEHOUSE_METRICS_HOST`. Unset (and no `GATEHOUSE_METRICS_TOKEN`): metrics are not served at all." }),
+  metricsHost: setting({ env: "GATEHOUSE_METRICS_HOST", ...text, default: "127.0.0.1",
+    description: "Interface the metrics listener binds to. Keep it off the public network (e.g. a pod IP that only Prometheus reaches)." }),
+  metricsToken: setting({ env: "GATEHOUSE_METRICS_TOKEN", ...secret(32), default: null as string | null,
+    description: "Bearer token a scraper must present for `/metrics`. Set alone, metrics are served on the main port behind it; with `GATEHOUSE_METRICS_PORT` too, only the metrics listener serves them, and requires it." }),
   // Passwordless sign-in, identities and codes (docs/passwordless.md, docs/identities.md).
-  magicLinkTtlSeconds: setting({ env: "GATEHOUSE_MAGIC_LINK_TTL_SECONDS", ...integer({ min: 60, max: DAY, unit: "seconds" }), default: 900,
-    description: "Lifetime of a magic sign-in link. It works once." }),
+  magicLinkTtlSeconds: setting({ env: "GATEHOUSE_MAGIC_LINK_TTL_SECONDS", ...integer({ min: 60, max: 3600, unit: "seconds" }), default: 600,
+    description: "Lifetime of a magic sign-in link: 10 minutes by default, as OWASP advises; at most an hour, since the link alone signs in. It works once." }),
   magicCodeTtlSeconds: setting({ env: "GATEHOUSE_MAGIC_CODE_TTL_SECONDS", ...integer({ min: 60, max: 3600, unit: "seconds" }), default: 600,
     description: "Lifetime of a short numeric code (sign-in, identity verification, password recovery). It works once." }),
   magicCodeLength: setting({ env: "GATEHOUSE_MAGIC_CODE_LENGTH", ...integer({ min: 6, max: 10, unit: "digits" }), default: 6,
     description: "Digits in a numeric code." }),
   magicCodeMaxAttempts: setting({ env: "GATEHOUSE_MAGIC_CODE_MAX_ATTEMPTS", ...integer({ min: 1, max: 10, unit: "attempts" }), default: 5,
-    description: "Wrong guesses after which a code is dead. The same number of failures across codes locks the identity's codes of that purpose for `GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS`: requesting a new code does not reset the count." }),
+    description: "Wrong guesses after which a code is dead. The same number of failures across codes locks the identity's codes of that purpose (see `GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS`): requesting a new code does not reset the count, only a correct code does." }),
   magicCodeLockoutSeconds: setting({ env: "GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS", ...integer({ min: 60, max: DAY, unit: "seconds" }), default: 3600,
-    description: "Window over which wrong codes are counted per identity and purpose, from the first failure; once the limit is reached no code of that purpose is sent or accepted until it ends. A correct code clears the count." }),
+    description: "Length of the first lockout of an identity's codes of one purpose, once `GATEHOUSE_MAGIC_CODE_MAX_ATTEMPTS` wrong codes are entered; no code of that purpose is sent or accepted until it ends. Each further lockout lasts twice as long as the one before, up to `GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS`, until a correct code clears the count (docs/passwordless.md)." }),
+  magicCodeLockoutMaxSeconds: setting({ env: "GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS", ...integer({ min: 60, max: 7 * DAY, unit: "seconds" }), default: DAY,
+    description: "Longest lockout of an identity's codes: the doubling stops here, so once the lockouts have grown an online attacker gets `GATEHOUSE_MAGIC_CODE_MAX_ATTEMPTS` guesses per this period per identity and purpose (5 a day with the defaults). At least `GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS`. The count of failures is kept until it has been idle for (doublings to this cap + 1) times this period: 6 days with the defaults." }),
   magicCodeResendIntervalSeconds: setting({ env: "GATEHOUSE_MAGIC_CODE_RESEND_INTERVAL_SECONDS", ...integer({ min: 1, max: 3600, unit: "seconds" }), default: 30,
     description: "Minimum time between two codes or links sent to the same identity for the same purpose (answers 429 with Retry-After inside it)." }),
   passwordlessSignUp: setting({ env: "GATEHOUSE_PASSWORDLESS_SIGN_UP", ...boolean, default: true,

@@ -6,9 +6,19 @@ describe("loadConfig", () => {
   it("has working defaults for a local start", () => {
     const config = loadConfig({});
     expect(config.http).toMatchObject({ port: 3000, host: "127.0.0.1", baseUrl: "http://localhost:3000", trustedProxies: [] });
-    expect(config.database).toEqual({ url: null, dataDir: "./data", cacheMaxEntries: 100_000 });
-    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 300, refreshReuseIntervalSeconds: 0, signInTokenTtlSeconds: 60, passwordResetTtlSeconds: 7200 });
+    expect(config.database).toEqual({
+      url: null,
+      dataDir: "./data",
+      cacheMaxEntries: 100_000,
+      connectTimeoutMs: 5000,
+      statementTimeoutMs: 10_000,
+      heartbeat: { intervalMs: 2000, timeoutMs: 5000 },
+    });
+    expect(config.metrics).toEqual({ port: null, host: "127.0.0.1", token: null });
+    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 300, refreshReuseIntervalSeconds: 0, signInTokenTtlSeconds: 60, passwordResetTtlSeconds: 3600 });
     expect(config.tokens.issuer).toBe("http://localhost:3000");
+    // OWASP lifetimes: magic links 10 minutes, reset links an hour, codes 10 minutes.
+    expect(config.passwordless).toMatchObject({ magicLinkTtlSeconds: 600, codeTtlSeconds: 600, codeMaxAttempts: 5, codeLockoutSeconds: 3600, codeLockoutMaxSeconds: 86_400 });
     expect(config.passwords).toEqual({ minLength: 15, argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 }, hashQueue: { limit: 32, limitPerNetwork: 8 } });
     expect(config.mail.devMailbox).toBe(true);
     expect(config.compat.accesspassPrefix).toBe("/accesspass");
@@ -44,6 +54,19 @@ describe("loadConfig", () => {
   it("never lets the password minimum drop below 8", () => {
     expect(() => loadConfig({ GATEHOUSE_PASSWORD_MIN_LENGTH: "7" })).toThrow(/GATEHOUSE_PASSWORD_MIN_LENGTH/);
     expect(loadConfig({ GATEHOUSE_PASSWORD_MIN_LENGTH: "8" }).passwords.minLength).toBe(8);
+  });
+
+  it("refuses a heartbeat timeout that a healthy heartbeat could miss, and a metrics port equal to the main one", () => {
+    expect(() => loadConfig({ GATEHOUSE_CACHE_HEARTBEAT_INTERVAL_MS: "2000", GATEHOUSE_CACHE_HEARTBEAT_TIMEOUT_MS: "2000" })).toThrow(/GATEHOUSE_CACHE_HEARTBEAT_TIMEOUT_MS must be greater/);
+    expect(() => loadConfig({ PORT: "9100", GATEHOUSE_METRICS_PORT: "9100" })).toThrow(/GATEHOUSE_METRICS_PORT must differ from PORT/);
+    expect(() => loadConfig({ GATEHOUSE_METRICS_TOKEN: "too short" })).toThrow(/GATEHOUSE_METRICS_TOKEN must be at least 32 characters/);
+    expect(loadConfig({ GATEHOUSE_METRICS_PORT: "9464", GATEHOUSE_METRICS_HOST: "10.0.0.5" }).metrics).toEqual({ port: 9464, host: "10.0.0.5", token: null });
+  });
+
+  it("keeps magic links short-lived and the longest code lockout no shorter than the first", () => {
+    expect(() => loadConfig({ GATEHOUSE_MAGIC_LINK_TTL_SECONDS: "3601" })).toThrow(/GATEHOUSE_MAGIC_LINK_TTL_SECONDS/);
+    expect(() => loadConfig({ GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS: "7200", GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS: "3600" })).toThrow(/GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS must be at least/);
+    expect(loadConfig({ GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS: "3600", GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS: "3600" }).passwordless.codeLockoutMaxSeconds).toBe(3600);
   });
 
   it("requires a master key in production", () => {

@@ -4,8 +4,16 @@ import { decideDevMailbox } from "./dev-mailbox.js";
 /** The validated, frozen configuration every part of Gatehouse receives a slice of. */
 export interface Config {
   env: SettingValues["nodeEnv"];
-  http: { port: number; host: string; baseUrl: string; trustedProxies: string[] };
-  database: { url: string | null; dataDir: string; cacheMaxEntries: number };
+  http: { port: number; host: string; baseUrl: string; trustedProxies: string[]; corsOrigins: string[] };
+  database: {
+    url: string | null;
+    dataDir: string;
+    cacheMaxEntries: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    /** Self-notifications that prove the change feed still delivers (PostgreSQL only). */
+    heartbeat: { intervalMs: number; timeoutMs: number };
+  };
   secrets: { masterKey: string | null };
   log: { level: SettingValues["logLevel"] };
   mail: {
@@ -26,6 +34,8 @@ export interface Config {
     webhook: { url: string; secret: string } | null;
     twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | null;
   };
+  /** Where /metrics is served: its own listener, the main port behind a token, both, or nowhere. */
+  metrics: { port: number | null; host: string; token: string | null };
   /** Operator routes under /v1/admin exist only when a token is configured. */
   admin: { token: string | null };
   tokens: {
@@ -48,7 +58,9 @@ export interface Config {
     codeTtlSeconds: number;
     codeLength: number;
     codeMaxAttempts: number;
+    /** The first lockout; each further one doubles, up to `codeLockoutMaxSeconds`. */
     codeLockoutSeconds: number;
+    codeLockoutMaxSeconds: number;
     allowSignUp: boolean;
     signInRedirectUrl: string | null;
   };
@@ -73,6 +85,8 @@ export interface Config {
     /** Minimum seconds between two codes or links sent to one identity for one purpose. */
     resendIntervalSeconds: number;
     redisUrl: string | null;
+    /** Connect and per-command timeout of the Redis client. */
+    redisTimeoutMs: number;
     redisKeyPrefix: string;
   };
   jobs: { expungeIntervalSeconds: number; outboxPollIntervalSeconds: number; outboxMaxAttempts: number; outboxLeaseSeconds: number };
@@ -106,7 +120,10 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (v.nodeEnv === "production" && v.masterKey === null) {
     problems.push("GATEHOUSE_MASTER_KEY must be set when NODE_ENV=production (generate one with: openssl rand -base64 32)");
   }
-  problems.push(...deliveryProblems(v), ...sessionProblems(v), ...devMailboxProblems(v));
+  problems.push(...deliveryProblems(v), ...sessionProblems(v), ...devMailboxProblems(v), ...operationsProblems(v));
+  if (v.magicCodeLockoutMaxSeconds < v.magicCodeLockoutSeconds) {
+    problems.push("GATEHOUSE_MAGIC_CODE_LOCKOUT_MAX_SECONDS must be at least GATEHOUSE_MAGIC_CODE_LOCKOUT_SECONDS");
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return deepFreeze(toConfig(v));
 }
@@ -116,8 +133,15 @@ function toConfig(v: SettingValues): Config {
   const devMailbox = decideDevMailbox({ explicit: v.devMailbox, nodeEnv: v.nodeEnv, smtpUrl: v.smtpUrl, baseUrl, host: v.host });
   return {
     env: v.nodeEnv,
-    http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies },
-    database: { url: v.databaseUrl, dataDir: v.dataDir, cacheMaxEntries: v.cacheMaxEntries },
+    http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies, corsOrigins: v.corsOrigins },
+    database: {
+      url: v.databaseUrl,
+      dataDir: v.dataDir,
+      cacheMaxEntries: v.cacheMaxEntries,
+      connectTimeoutMs: v.databaseConnectTimeoutMs,
+      statementTimeoutMs: v.databaseStatementTimeoutMs,
+      heartbeat: { intervalMs: v.cacheHeartbeatIntervalMs, timeoutMs: v.cacheHeartbeatTimeoutMs },
+    },
     secrets: { masterKey: v.masterKey },
     log: { level: v.logLevel },
     mail: {
@@ -136,6 +160,7 @@ function toConfig(v: SettingValues): Config {
           ? { accountSid: v.twilioAccountSid, authToken: v.twilioAuthToken, from: v.twilioFrom, baseUrl: v.twilioBaseUrl.replace(/\/+$/, "") }
           : null,
     },
+    metrics: { port: v.metricsPort, host: v.metricsHost, token: v.metricsToken },
     admin: { token: v.adminToken },
     tokens: {
       issuer: (v.issuer ?? baseUrl).replace(/\/+$/, ""),
@@ -158,6 +183,7 @@ function toConfig(v: SettingValues): Config {
       codeLength: v.magicCodeLength,
       codeMaxAttempts: v.magicCodeMaxAttempts,
       codeLockoutSeconds: v.magicCodeLockoutSeconds,
+      codeLockoutMaxSeconds: v.magicCodeLockoutMaxSeconds,
       allowSignUp: v.passwordlessSignUp,
       signInRedirectUrl: v.signInRedirectUrl,
     },
@@ -180,6 +206,7 @@ function toConfig(v: SettingValues): Config {
       availabilityPerIp: v.availabilityLimitPerIp,
       resendIntervalSeconds: v.magicCodeResendIntervalSeconds,
       redisUrl: v.redisUrl,
+      redisTimeoutMs: v.redisTimeoutMs,
       redisKeyPrefix: v.redisKeyPrefix,
     },
     jobs: {
@@ -232,6 +259,17 @@ function devMailboxProblems(v: SettingValues): string[] {
   }
   if (v.smtpUrl !== null) return ["GATEHOUSE_DEV_MAILBOX=true and SMTP_URL must not both be set: the mailbox only holds mail that is not sent"];
   return [];
+}
+
+/** Operational settings that depend on each other. */
+function operationsProblems(v: SettingValues): string[] {
+  const problems: string[] = [];
+  // A timeout at or below the interval would declare the feed dead between two healthy heartbeats.
+  if (v.cacheHeartbeatTimeoutMs <= v.cacheHeartbeatIntervalMs) {
+    problems.push("GATEHOUSE_CACHE_HEARTBEAT_TIMEOUT_MS must be greater than GATEHOUSE_CACHE_HEARTBEAT_INTERVAL_MS");
+  }
+  if (v.metricsPort !== null && v.metricsPort === v.port) problems.push("GATEHOUSE_METRICS_PORT must differ from PORT");
+  return problems;
 }
 
 function deepFreeze<T>(value: T): T {

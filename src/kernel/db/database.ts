@@ -5,7 +5,11 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { settings } from "../config/config-schema.js";
+import { trackCommits } from "./after-commit.js";
 import { CHANGES_CHANNEL, createChangeFeedSource, type ChangeFeed, type ChangeFeedSource } from "./change-feed.js";
+import { listenForChanges, type HeartbeatOptions } from "./change-listener.js";
+import { DatabaseUnreachableError } from "./errors.js";
 
 /** Both drivers expose the same PostgreSQL query builder; services see only this type. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -30,10 +34,14 @@ export interface DatabaseOptions {
   /** PGlite storage directory; "memory://" keeps the database in memory (tests). */
   dataDir: string;
   poolSize?: number;
+  /** PostgreSQL only; defaults are the settings' (src/kernel/config/config-schema.ts). */
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  heartbeat?: HeartbeatOptions;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir);
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
@@ -54,7 +62,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   // One connection, one process: every change is made here and delivered here, synchronously.
   const changes = createChangeFeedSource(true);
   await client.listen(CHANGES_CHANNEL, (payload) => changes.deliver(payload));
-  const db = drizzlePglite(client) as unknown as Database;
+  const db = trackCommits(drizzlePglite(client) as unknown as Database);
   return {
     db,
     kind: "pglite",
@@ -65,24 +73,52 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+/** Idle time before the kernel probes a connection whose peer may have vanished without a word. */
+const KEEPALIVE_IDLE_MS = 10_000;
+/** The driver gives up this long after the server's own statement_timeout, when the server is silent. */
+const QUERY_TIMEOUT_MARGIN_MS = 1000;
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<DatabaseHandle> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? settings.databaseConnectTimeoutMs.default;
+  const statementTimeoutMs = options.statementTimeoutMs ?? settings.databaseStatementTimeoutMs.default;
+  const heartbeat = options.heartbeat ?? { intervalMs: settings.cacheHeartbeatIntervalMs.default, timeoutMs: settings.cacheHeartbeatTimeoutMs.default };
+  // Every connection fails in bounded time: opening it, waiting for it, and each statement on it,
+  // whether the server is slow (statement_timeout, SQLSTATE 57014) or gone (query_timeout).
+  // Keepalive lets the kernel find a peer that vanished while the connection sat idle.
+  const connection: pg.ClientConfig = {
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+  };
+  const bounded: pg.ClientConfig = { ...connection, statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS };
   const changes = createChangeFeedSource(false);
   const ListeningClient = listeningClient(changes);
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, Client: ListeningClient });
+  const pool = new pg.Pool({ ...bounded, max: options.poolSize ?? 10, Client: ListeningClient });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
-  const listener = listenForChanges(() => new ListeningClient({ connectionString: url }), changes);
-  const db = drizzlePg(pool) as unknown as Database;
+  try {
+    await pool.query("select 1");
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseUnreachableError(describeServer(url), connectTimeoutMs, error);
+  }
+  const listener = listenForChanges(() => new ListeningClient(bounded), changes, heartbeat);
+  const db = trackCommits(drizzlePg(pool) as unknown as Database);
   return {
     db,
     kind: "postgres",
     changes,
     async withDedicatedConnection(work) {
-      const client = await pool.connect();
+      // Not from the pool and without statement limits: migrations and the lock that orders them
+      // may rightly take longer than any request should.
+      const client = new pg.Client(connection);
+      client.on("error", () => {});
+      await client.connect();
       try {
         return await work(drizzlePg(client) as unknown as Database);
       } finally {
-        client.release();
+        await client.end().catch(() => {});
       }
     },
     ping: async () => void (await db.execute(sql`select 1`)),
@@ -91,6 +127,12 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       await pool.end();
     },
   };
+}
+
+/** Where a URL points, without its credentials, for messages that may end up in logs. */
+function describeServer(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname}`;
 }
 
 /**
@@ -102,7 +144,10 @@ function listeningClient(changes: ChangeFeedSource): typeof pg.Client {
     override connect(): Promise<pg.Client>;
     override connect(callback: (error: Error | null, client: pg.Client) => void): void;
     override connect(callback?: (error: Error | null, client: pg.Client) => void): Promise<pg.Client> | void {
-      this.on("notification", (message) => changes.deliver(message.payload ?? ""));
+      this.on("notification", (message) => {
+        if (message.channel === CHANGES_CHANNEL) changes.deliver(message.payload ?? "");
+      });
+      closeAfterReadTimeout(this);
       const ready = super.connect().then(async () => {
         await this.query(`LISTEN ${CHANGES_CHANNEL}`);
         return this as pg.Client;
@@ -110,55 +155,27 @@ function listeningClient(changes: ChangeFeedSource): typeof pg.Client {
       if (!callback) return ready;
       ready.then((client) => callback(null, client), (error: Error) => callback(error, this));
     }
+
   };
 }
 
-const LISTENER_RETRY_MS = { first: 250, max: 10_000 };
+/** node-postgres's message when `query_timeout` passes without an answer. */
+const QUERY_READ_TIMEOUT = "Query read timeout";
 
 /**
- * Holds one connection that LISTENs for other nodes' changes. The feed is live only while it is
- * connected; each loss and each reconnect resets the feed, so caches drop what they may have missed.
+ * A query that timed out waiting for the server leaves its connection out of step (the answer may
+ * still come), and transactions hand connections back to the pool without an error. So such a
+ * connection is closed at once, and the pool opens a fresh one when the server is back.
  */
-function listenForChanges(newClient: () => pg.Client, changes: ChangeFeedSource): { stop(): Promise<void> } {
-  let stopped = false;
-  let current: pg.Client | null = null;
-  let retryMs = LISTENER_RETRY_MS.first;
-  let timer: NodeJS.Timeout | null = null;
-
-  const lost = (client: pg.Client) => {
-    if (current !== client) return;
-    current = null;
-    changes.setLive(false);
-    client.end().catch(() => {});
-    if (!stopped) timer = setTimeout(connect, retryMs);
-    retryMs = Math.min(retryMs * 2, LISTENER_RETRY_MS.max);
-  };
-
-  async function connect() {
-    timer = null;
-    const client = newClient();
-    current = client;
-    client.on("error", () => lost(client));
-    client.on("end", () => lost(client));
-    try {
-      await client.connect(); // a listening client: it LISTENs before connect() resolves
-      if (stopped || current !== client) return void client.end().catch(() => {});
-      retryMs = LISTENER_RETRY_MS.first;
-      changes.setLive(true);
-    } catch {
-      lost(client);
+function closeAfterReadTimeout(client: pg.Client): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const result = query(...args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) client.end().catch(() => {});
+      });
     }
-  }
-
-  void connect();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      const client = current;
-      current = null;
-      changes.setLive(false);
-      await client?.end().catch(() => {});
-    },
-  };
+    return result;
+  }) as pg.Client["query"];
 }

@@ -40,6 +40,28 @@ describe("row cache", () => {
     expect(loads).toEqual([]);
   });
 
+  it("drops a row evicted by the node that changed it, without waiting for the notification", async () => {
+    const { cache, loads, loader } = setup();
+    await cache.get("a", loader("a"));
+    cache.evict("a");
+    expect(await cache.get("a", loader("a", "changed"))).toBe("changed");
+    expect(await cache.get("a", loader("a", "changed again"))).toBe("changed");
+    expect(loads).toEqual(["a", "a"]);
+  });
+
+  it("does not keep a row whose load raced with a local eviction", async () => {
+    const { cache } = setup();
+    let release!: () => void;
+    const pending = cache.get("a", async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return "read before the commit";
+    });
+    cache.evict("a"); // the change commits while the load is in flight, and its notification never comes
+    release();
+    expect(await pending).toBe("read before the commit");
+    expect(await cache.get("a", async () => "after")).toBe("after");
+  });
+
   it("reads the database every time while the feed is not live, and starts empty when it is back", async () => {
     const { feed, cache, loads, loader } = setup();
     await cache.get("a", loader("a"));

@@ -3,11 +3,18 @@ import type { ChangeFeed } from "./change-feed.js";
 /**
  * A read-through cache of rows by id, kept exact by the database's change feed: a committed change
  * evicts the row on every node. Entries are served only while the feed is live, and a load that
- * raced with a change is returned but not kept, so the cache never outlives what it read.
+ * raced with a change is returned but not kept, so the cache never outlives what it read. The node
+ * that makes a change also evicts the row itself once it has committed (`evict`), so its own
+ * writes take effect here even if the notification is lost on the way back.
  */
 export interface RowCache<V> {
   /** The cached value, or `load()`'s; `null` results are never cached. */
   get(id: string, load: () => Promise<V | null>): Promise<V | null>;
+  /**
+   * Drops the row, as a change notification would: call it after the change has committed. A load
+   * already under way may have read the row before the change, so it is returned but not kept.
+   */
+  evict(id: string): void;
   /** Stops following the feed. */
   close(): void;
 }
@@ -30,11 +37,12 @@ export function createRowCache<V>(feed: ChangeFeed, options: RowCacheOptions): R
   const entries = new Map<string, Entry<V>>();
   // Bumped by every change and reset: a load that started before a bump may have read the old row.
   let generation = 0;
+  const evict = (id: string) => {
+    generation++;
+    entries.delete(id);
+  };
   const unsubscribe = [
-    feed.subscribe(options.table, (id) => {
-      generation++;
-      entries.delete(id);
-    }),
+    feed.subscribe(options.table, evict),
     feed.onReset(() => {
       generation++;
       entries.clear();
@@ -64,6 +72,7 @@ export function createRowCache<V>(feed: ChangeFeed, options: RowCacheOptions): R
       }
       return value;
     },
+    evict,
     close() {
       for (const stop of unsubscribe) stop();
       entries.clear();

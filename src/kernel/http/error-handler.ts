@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, type ErrorDefinition } from "../errors/app-error.js";
-import { KernelErrors } from "../errors/kernel-errors.js";
+import { isDatabaseUnavailable } from "../db/errors.js";
+import { KernelErrors, serviceUnavailable } from "../errors/kernel-errors.js";
 import type { ErrorShape } from "./error-responses.js";
 import { jsonErrorShape } from "./schemas.js";
 
@@ -43,8 +44,11 @@ const errorShapes = new WeakMap<object, ErrorShape>();
 
 /**
  * Renders every error as `{"error": {"code", "message"}}`. A 5xx never exposes its cause: the
- * body says internal_error, the log carries the detail. A plugin rendering errors its own way
- * passes its `render` and, if its routes are documented, the `shape` of what it renders.
+ * body says internal_error, the log carries the detail. A database that cannot be reached or
+ * does not answer in time is a fault of the moment, told apart here once for every module:
+ * 503 service_unavailable with Retry-After, so clients and load balancers back off and retry.
+ * A plugin rendering errors its own way passes its `render` and, if its routes are documented,
+ * the `shape` of what it renders.
  */
 export function registerErrorHandler(
   app: FastifyInstance,
@@ -52,12 +56,14 @@ export function registerErrorHandler(
   options: { notFound?: boolean; shape?: ErrorShape } = {},
 ): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const appError = error instanceof AppError ? error : fromFastifyError(error);
+    const appError = error instanceof AppError ? error : (fromFastifyError(error) ?? (isDatabaseUnavailable(error) ? serviceUnavailable(error) : null));
     if (!appError) {
       request.log.error({ err: error }, "unhandled error");
       return render(reply, new AppError(KernelErrors.internal_error, { cause: error }));
     }
-    if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.code);
+    // An unreachable dependency is reported by /readyz too; one warning per request is enough.
+    if (appError.status === 503) request.log.warn({ err: appError.cause ?? appError }, appError.code);
+    else if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.code);
     return render(reply, appError);
   });
   const shape = options.shape ?? (render === renderJson ? jsonErrorShape : undefined);
@@ -76,4 +82,13 @@ export function renderJson(reply: FastifyReply, error: AppError): FastifyReply {
 /** The shape of the errors rendered for routes of `instance`, as its error handler registered it. */
 export function errorShapeOf(instance: FastifyInstance): ErrorShape | undefined {
   return errorShapes.get(instance.errorHandler);
+}
+
+/**
+ * Errors the router raises before any route runs (a malformed percent-encoding, an over-long path
+ * segment): the same error shape as every other, and never an echo of the URL.
+ */
+export function renderRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const definition = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? KernelErrors.uri_too_long : error.code === "FST_ERR_BAD_URL" ? KernelErrors.invalid_url : KernelErrors.bad_request;
+  return renderJson(reply, new AppError(definition));
 }

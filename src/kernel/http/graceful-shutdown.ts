@@ -16,8 +16,11 @@ export interface DrainOptions {
  *
  * A request counts as in flight until its response closes: the raw response emits `close` once,
  * whether it was sent or the client went away first (which never reaches `onResponse`).
+ * `isDraining()` turns true the moment draining starts, so /readyz can tell load balancers at once.
  */
-export function registerDrain(app: FastifyInstance): (options: DrainOptions) => Promise<void> {
+export type Drain = ((options: DrainOptions) => Promise<void>) & { isDraining(): boolean };
+
+export function registerDrain(app: FastifyInstance): Drain {
   let draining = false;
   let inFlight = 0;
   let lastRequestAt = performance.now();
@@ -30,7 +33,7 @@ export function registerDrain(app: FastifyInstance): (options: DrainOptions) => 
     if (draining) reply.header("connection", "close");
   });
 
-  return async ({ quietMs, maxMs }) => {
+  const drain = async ({ quietMs, maxMs }: DrainOptions) => {
     draining = true;
     const started = performance.now();
     while (performance.now() - started < maxMs && (inFlight > 0 || performance.now() - lastRequestAt < quietMs)) {
@@ -38,4 +41,5 @@ export function registerDrain(app: FastifyInstance): (options: DrainOptions) => 
     }
     await app.close();
   };
+  return Object.assign(drain, { isDraining: () => draining });
 }

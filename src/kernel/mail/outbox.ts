@@ -57,6 +57,15 @@ export interface Outbox {
   /** Puts a failed message back in the queue with a fresh attempt budget; null when it is not failed (or unknown). */
   requeue(id: string): Promise<OutboxMessage | null>;
   expungeDelivered(olderThan: Date): Promise<number>;
+  /** Messages not yet delivered, by status, and when the oldest pending one was queued (metrics). */
+  backlog(): Promise<OutboxBacklog>;
+}
+
+export interface OutboxBacklog {
+  pending: number;
+  sending: number;
+  failed: number;
+  oldestPendingAt: Date | null;
 }
 
 export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDomain: string): Outbox {
@@ -174,6 +183,17 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
     async expungeDelivered(olderThan) {
       const rows = await db.delete(t).where(and(eq(t.status, "sent"), lte(t.sentAt, olderThan))).returning({ id: t.id });
       return rows.length;
+    },
+    async backlog() {
+      // Sent messages are most of the table; the status index keeps this to the rows still owed.
+      const rows = await db
+        .select({ status: t.status, count: sql<number>`count(*)::int`, oldest: sql<Date | string | null>`min(${t.createdAt})` })
+        .from(t)
+        .where(inArray(t.status, ["pending", "sending", "failed"]))
+        .groupBy(t.status);
+      const of = (status: OutboxStatus) => rows.find((row) => row.status === status);
+      const oldest = of("pending")?.oldest ?? null;
+      return { pending: of("pending")?.count ?? 0, sending: of("sending")?.count ?? 0, failed: of("failed")?.count ?? 0, oldestPendingAt: oldest === null ? null : new Date(oldest) };
     },
   };
 }

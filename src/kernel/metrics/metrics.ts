@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** One registry per Gatehouse instance, so several instances (tests, embedding) never collide. */
 export interface Metrics {
@@ -10,7 +10,8 @@ export interface Metrics {
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "gatehouse_process_" });
+  // The library's names already say process_ or nodejs_: one more word would double it.
+  collectDefaultMetrics({ register: registry, prefix: "gatehouse_" });
   return {
     registry,
     httpRequests: new Counter({
@@ -33,4 +34,39 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+/** A scrape-time read gets this long, well inside Prometheus's default 10 s scrape timeout. */
+const SCRAPE_READ_TIMEOUT_MS = 2000;
+
+/**
+ * A gauge read when Prometheus scrapes, not kept up to date by the code it describes. A read that
+ * fails or is slow (the database is down) leaves the gauge without samples for that scrape instead
+ * of failing or stalling the whole scrape: the other metrics matter most precisely then.
+ */
+export function scrapedGauge<L extends string>(
+  registry: Registry,
+  spec: { name: string; help: string; labelNames?: L[] },
+  read: () => Promise<Array<{ labels?: Partial<Record<L, string>>; value: number }>>,
+): void {
+  new Gauge<L>({
+    ...spec,
+    labelNames: spec.labelNames ?? [],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("scrape read timed out")), SCRAPE_READ_TIMEOUT_MS)));
+        for (const { labels, value } of await Promise.race([read(), timeout])) {
+          if (labels) this.set(labels as Record<L, string>, value);
+          else this.set(value);
+        }
+      } catch {
+        // Left empty: see above.
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  });
 }

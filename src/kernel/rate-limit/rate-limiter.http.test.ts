@@ -1,9 +1,12 @@
+import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatehouse } from "../../gatehouse.js";
 import { buildServer } from "../../server.js";
+import { eventually, timed } from "../../../test/support/eventually.js";
 import { registerUser, STRONG_PASSWORD, uniqueEmail } from "../../../test/support/factories.js";
 import { hashOperations } from "../../../test/support/metrics.js";
 import { databaseTargets } from "../../../test/support/test-database.js";
+import { startTcpProxy, type TcpProxy } from "../../../test/support/tcp-proxy.js";
 import { startTestGatehouse, testConfig, type TestGatehouse } from "../../../test/support/test-gatehouse.js";
 
 const LIMITS = { GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT: "5", GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "1000" };
@@ -142,6 +145,70 @@ describe.runIf(process.env.REDIS_TEST_URL)("sign-in throttling with Redis counte
       await secondApp.close();
       await second.close();
       await t.close();
+    }
+  });
+});
+
+/**
+ * Issue 15, item 13: Redis going away. Counters that cannot be kept must not let attempts through,
+ * nor hang them: throttled requests answer 503 with Retry-After, /readyz fails, and both recover
+ * without a restart. Redis is reached through a proxy the test cuts, never the shared server.
+ */
+describe.runIf(process.env.REDIS_TEST_URL)("sign-in throttling while Redis is unreachable @see #15", () => {
+  let proxy: TcpProxy;
+  let t: TestGatehouse;
+  beforeAll(async () => {
+    const redis = new URL(process.env.REDIS_TEST_URL!);
+    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    t = await startTestGatehouse(databaseTargets()[0]!, { env: { ...LIMITS, REDIS_URL: proxy.urlFor(redis.toString()), GATEHOUSE_REDIS_TIMEOUT_MS: "300" } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await proxy?.close();
+  });
+
+  const attempt = (login: string) => t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login, password: STRONG_PASSWORD } });
+  const expectUnavailable = async (call: () => Promise<LightMyRequestResponse>) => {
+    const { result: response, ms } = await timed(call);
+    expect(response.statusCode, response.body).toBe(503);
+    expect(response.json().error.code).toBe("service_unavailable");
+    expect(Number(response.headers["retry-after"])).toBeGreaterThan(0);
+    expect(ms).toBeLessThan(5000); // the point is only that it does not hang
+    return ms;
+  };
+
+  for (const fault of ["refuse", "stall"] as const) {
+    it(`fails closed with 503 while Redis ${fault === "refuse" ? "refuses connections" : "is silent"}, and recovers once it is back`, async () => {
+      const user = await registerUser(t.app);
+      expect((await attempt(user.email)).statusCode).toBe(201);
+      if (fault === "refuse") await proxy.refuse();
+      else proxy.stall();
+
+      const signInMs = await expectUnavailable(() => attempt(user.email));
+      const registerMs = await expectUnavailable(() =>
+        t.app.inject({ method: "POST", url: "/v1/users", payload: { email: uniqueEmail(), password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD } }),
+      );
+      const ready = await t.app.inject({ method: "GET", url: "/readyz" });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: "redis unavailable" });
+
+      await proxy.restore();
+      const recoveredMs = await eventually(async () => (await attempt(user.email)).statusCode === 201, 10_000, "sign-in to work again");
+      expect((await t.app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+      console.info(`[redis ${fault}] 503 after: sign-in ${signInMs.toFixed(0)} ms, registration ${registerMs.toFixed(0)} ms; sign-in worked again ${recoveredMs.toFixed(0)} ms after Redis was back`);
+    });
+  }
+
+  it("refuses to start while Redis does not answer, naming it", async () => {
+    await proxy.refuse();
+    try {
+      const redisUrl = proxy.urlFor(process.env.REDIS_TEST_URL!).replace("redis://", "redis://:s3cret-password@");
+      const started = createGatehouse(testConfig({ REDIS_URL: redisUrl, GATEHOUSE_REDIS_TIMEOUT_MS: "300" }), { database: t.gatehouse.database, clock: t.clock, startJobs: false });
+      const error = await started.then(() => null, (e: unknown) => e as Error);
+      expect(error?.message).toContain(`cannot connect to Redis at 127.0.0.1:${proxy.port}`);
+      expect(error?.message).not.toContain("s3cret");
+    } finally {
+      await proxy.restore();
     }
   });
 });

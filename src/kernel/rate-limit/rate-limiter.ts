@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Clock } from "../time/clock.js";
 import type { Database, Executor } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
-import { KernelErrors } from "../errors/kernel-errors.js";
+import { KernelErrors, serviceUnavailable } from "../errors/kernel-errors.js";
 import { networkKey } from "./network-key.js";
 import { rateLimitCountersTable, rateLimitMembersTable } from "./tables.js";
 
@@ -35,6 +35,8 @@ export interface RateLimiter {
   /** Adds `member` under `subject` (again: its window restarts); returns how many distinct members there are. */
   addDistinct(rule: RateRule, subject: string, member: string): Promise<number>;
   expunge(): Promise<number>;
+  /** Resolves when the counters' store answers (readiness); rejects otherwise. */
+  ping(): Promise<void>;
 }
 
 export interface CounterStore {
@@ -44,6 +46,7 @@ export interface CounterStore {
   addMember(key: string, member: string, windowSeconds: number): Promise<number>;
   countMembers(key: string): Promise<number>;
   expunge(): Promise<number>;
+  ping(): Promise<void>;
 }
 
 export function createRateLimiter(store: CounterStore, clock: Clock): RateLimiter {
@@ -65,6 +68,7 @@ export function createRateLimiter(store: CounterStore, clock: Clock): RateLimite
     },
     addDistinct: (rule, subject, member) => store.addMember(keyOf(rule, subject), member, rule.windowSeconds),
     expunge: () => store.expunge(),
+    ping: () => store.ping(),
   };
 }
 
@@ -110,6 +114,7 @@ export function createDatabaseCounterStore(db: Database, clock: Clock): CounterS
       const members = await db.delete(m).where(lte(m.expiresAt, now)).returning({ key: m.key });
       return counters.length + members.length;
     },
+    ping: async () => void (await db.execute(sql`select 1`)),
   };
 }
 
@@ -122,11 +127,29 @@ async function countLiveMembers(db: Database, key: string, now: Date): Promise<n
 /**
  * Counters in Redis (REDIS_URL): INCR and PEXPIRE in one MULTI; Redis expires the keys itself.
  * Distinct members are a sorted set scored by expiry time. Every key starts with `prefix`, so
- * several deployments can share one Redis.
+ * several deployments can share one Redis. Fails closed: when Redis cannot count (down, too slow,
+ * an error reply), the attempt is refused with 503 service_unavailable rather than let through
+ * unthrottled (the client: redis-client.ts).
  */
 export function createRedisCounterStore(redis: Redis, clock: Clock, prefix = "gatehouse:"): CounterStore {
   const counterKey = (key: string) => `${prefix}rl:${key}`;
   const membersKey = (key: string) => `${prefix}rlm:${key}`;
+  const orUnavailable = async <T>(command: () => Promise<T>): Promise<T> => {
+    try {
+      return await command();
+    } catch (error) {
+      throw serviceUnavailable(error);
+    }
+  };
+  /** A MULTI's replies, all of them: a missing or partial answer must not read as a count of zero, which would let the attempt through. */
+  const allReplies = async (transaction: ReturnType<Redis["multi"]>, expected: number) =>
+    orUnavailable(async () => {
+      const replies = await transaction.exec();
+      if (!replies || replies.length !== expected) throw new Error("Redis returned no complete answer to MULTI");
+      const failed = replies.find(([error]) => error);
+      if (failed) throw failed[0];
+      return replies;
+    });
   return {
     async increment(counters) {
       const transaction = redis.multi();
@@ -134,7 +157,7 @@ export function createRedisCounterStore(redis: Redis, clock: Clock, prefix = "ga
         const redisKey = counterKey(key);
         transaction.incr(redisKey).pexpire(redisKey, windowSeconds * 1000, "NX").pttl(redisKey);
       }
-      const results = (await transaction.exec()) ?? [];
+      const results = await allReplies(transaction, counters.length * 3);
       return counters.map(({ windowSeconds }, index) => {
         const count = Number(results[index * 3]?.[1] ?? 0);
         const ttlMs = Number(results[index * 3 + 2]?.[1] ?? windowSeconds * 1000);
@@ -142,21 +165,22 @@ export function createRedisCounterStore(redis: Redis, clock: Clock, prefix = "ga
       });
     },
     async delete(key) {
-      await redis.del(counterKey(key));
+      await orUnavailable(() => redis.del(counterKey(key)));
     },
     async addMember(key, member, windowSeconds) {
       const now = clock.now().getTime();
       const redisKey = membersKey(key);
-      const results = await redis
+      const transaction = redis
         .multi()
         .zadd(redisKey, now + windowSeconds * 1000, member)
         .zremrangebyscore(redisKey, "-inf", now)
         .zcard(redisKey)
-        .pexpire(redisKey, windowSeconds * 1000)
-        .exec();
-      return Number(results?.[2]?.[1] ?? 0);
+        .pexpire(redisKey, windowSeconds * 1000);
+      const results = await allReplies(transaction, 4);
+      return Number(results[2]?.[1] ?? 0);
     },
-    countMembers: (key) => redis.zcount(membersKey(key), `(${clock.now().getTime()}`, "+inf"),
+    countMembers: (key) => orUnavailable(() => redis.zcount(membersKey(key), `(${clock.now().getTime()}`, "+inf")),
     expunge: async () => 0,
+    ping: async () => void (await redis.ping()),
   };
 }

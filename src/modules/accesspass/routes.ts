@@ -178,7 +178,7 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
         tags,
         operationId: "resetAccessPassPassword",
         summary: "Email a password-reset link (ok whether or not the account exists)",
-        description: "The link's `token` is the `password_id` of POST /change_password; it works once and expires after GATEHOUSE_PASSWORD_RESET_TTL_SECONDS (2 hours).",
+        description: "The link's `token` is the `password_id` of POST /change_password; it works once and expires after GATEHOUSE_PASSWORD_RESET_TTL_SECONDS (an hour).",
         body: ResetPasswordBody,
         response: { 200: MessageResponse, ...accesspassErrors(KernelErrors.rate_limited) },
       },

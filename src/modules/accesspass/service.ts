@@ -1,6 +1,6 @@
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
-import type { AccountsService } from "../accounts/index.js";
+import { AccountErrors, type AccountsService } from "../accounts/index.js";
 import type { PasswordsService } from "../passwords/index.js";
 import { SessionErrors, type SessionGrant, type SessionsService } from "../sessions/index.js";
 import { TokenErrors } from "../tokens/index.js";
@@ -53,16 +53,43 @@ export interface AccessPassService {
 export function createAccessPassService(deps: AccessPassDeps): AccessPassService {
   const { accounts, sessions, passwords } = deps;
 
+  /**
+   * A registration refused as taken, while confirmation is required, may be its own retry (the
+   * first answer was 403 and said to confirm): with the same password, the confirmation is sent
+   * again and the answer stays 403 — or, once confirmed, the user is signed in. Anyone else keeps
+   * the 409, and learns nothing more than the first registration would have told them.
+   */
+  const retriedRegistration = async (error: unknown, input: AccessPassRegistration, context: RequestContext): Promise<SessionGrant> => {
+    const taken = error instanceof AppError && (error.code === AccountErrors.email_taken.code || error.code === AccountErrors.username_taken.code);
+    if (!taken) throw error;
+    try {
+      return await sessions.signInWithPassword({ login: input.email, password: input.password }, context);
+    } catch (signInError) {
+      if (!(signInError instanceof AppError) || signInError.code !== SessionErrors.email_not_confirmed.code) throw error;
+      await accounts.resendConfirmation(input.email, context);
+      throw signInError;
+    }
+  };
+
   return {
     async register(input, context) {
-      const user = await accounts.register(
-        { email: input.email, username: input.username, password: input.password, passwordConfirmation: input.passwordConfirm, metadata: input.meta ?? {} },
-        context,
-      );
+      const registration = { email: input.email, username: input.username, password: input.password, passwordConfirmation: input.passwordConfirm, metadata: input.meta ?? {} };
       // The core refuses password sign-in to unconfirmed addresses under this policy; a session
       // handed out at registration would step around it.
-      if (deps.requireEmailConfirmation) throw new AppError(SessionErrors.email_not_confirmed);
-      return sessions.createSession(user.id, "registration", context);
+      if (deps.requireEmailConfirmation) {
+        try {
+          await accounts.register(registration, context);
+        } catch (error) {
+          return retriedRegistration(error, input, context);
+        }
+        throw new AppError(SessionErrors.email_not_confirmed);
+      }
+      // Account and session commit together: a crash in between cannot leave an account whose retry is refused as taken.
+      let grant: SessionGrant | null = null;
+      await accounts.register(registration, context, {
+        inTransaction: async (tx, user) => void (grant = await sessions.completeSignIn(tx, { userId: user.id, method: "registration", amr: ["pwd"] }, context)),
+      });
+      return grant!;
     },
 
     login: ({ username, password }, context) => sessions.signInWithPassword({ login: username, password }, context),

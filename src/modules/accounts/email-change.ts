@@ -16,7 +16,7 @@ import { AccountErrors } from "./errors.js";
 import { enforceSendLimits } from "./identity-delivery.js";
 import type { IdentityRecords } from "./identity-records.js";
 import { normalizeEmail, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
-import { deleteIdentity, findIdentityWithUser, findUserById, insertIdentity, lockUser, updateIdentity, updateUser } from "./store.js";
+import { deleteIdentity, findIdentityWithUser, findUserById, insertIdentity, lockUser, updateIdentity } from "./store.js";
 import type { UserRow } from "./tables.js";
 import { toUser, type User } from "./views.js";
 
@@ -116,7 +116,7 @@ export function createEmailChange(deps: EmailChangeDeps): EmailChange {
       if (existing) await updateIdentity(tx, existing.identity.id, { verifiedAt: existing.identity.verifiedAt ?? clock.now() });
       else await insertIdentity(tx, { id: generateId(), userId: user.id, type: "email", value: next, verifiedAt: clock.now(), createdAt: clock.now() });
       // The link reached the new address: it is confirmed as it becomes the primary one.
-      await updateUser(tx, user.id, { email, emailConfirmedAt: clock.now(), updatedAt: clock.now() });
+      await records.updateUserRow(tx, user.id, { email, emailConfirmedAt: clock.now(), updatedAt: clock.now() });
       await audit.record(tx, { action: "email.changed", actorUserId: user.id, subjectUserId: user.id, data: { from: user.email, to: email } }, context);
       return syncPrimaryEmail(tx, user.id);
     });

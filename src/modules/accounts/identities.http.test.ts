@@ -136,13 +136,21 @@ describe.each(databaseTargets())("identities on $name", (target) => {
       expect(await t.gatehouse.identities.getVerified({ type: "phone", value: phone })).toBeNull();
     });
 
-    it("lets a password with a username stand alone, and clears the primary email with its identity", async () => {
+    it("keeps the last identity of an account even when a username and password could still sign in: it is the only way to recover it", async () => {
       const withUsername = await registerUser(t.app, { username: uniqueUsername("solo") });
       const me = as((await signIn(t.app, withUsername.email)).accessToken);
       const [email] = (await me.get("/v1/me/identities")).json().identities;
+      const refused = await me.delete(`/v1/me/identities/${email.id}`);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error.code).toBe("last_recovery_channel");
+      expect((await me.get("/v1/me")).json().user).toMatchObject({ email: withUsername.email });
+      // With a second address the first can go, and the second becomes the primary one.
+      await post("/v1/email-confirmations", { token: tokenIn(await latestEmailTo(t.gatehouse, withUsername.email)) });
+      const second = uniqueEmail("second");
+      await me.post("/v1/me/identities", { type: "email", value: second });
+      await me.post("/v1/me/identities/verify", { type: "email", value: second, code: await latestCodeTo(t.gatehouse, second) });
       expect((await me.delete(`/v1/me/identities/${email.id}`)).statusCode).toBe(204);
-      expect((await me.get("/v1/me")).json().user).toMatchObject({ email: null, emailConfirmed: false });
-      expect((await post("/v1/sessions", { login: withUsername.username!, password: STRONG_PASSWORD })).statusCode).toBe(201);
+      expect((await me.get("/v1/me")).json().user).toMatchObject({ email: second, emailConfirmed: true });
 
       const withoutUsername = await registerUser(t.app);
       const other = as((await signIn(t.app, withoutUsername.email)).accessToken);

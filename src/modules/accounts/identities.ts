@@ -17,6 +17,7 @@ import { createIdentityRecords, type SignInIdentity } from "./identity-records.j
 import { normalizeEmail, normalizeIdentity, phoneRegionOf, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
 import { deleteIdentity, findIdentityWithUser, findUserById, listIdentities, lockUser } from "./store.js";
 import type { IdentityRow, UserRow } from "./tables.js";
+import type { UpdateUserRow } from "./user-writes.js";
 import { toIdentity, toUser, type Identity, type User } from "./views.js";
 
 export interface IdentitiesConfig {
@@ -40,6 +41,8 @@ export interface IdentitiesDeps {
   audit: AuditService;
   limiter: RateLimiter;
   rules: RateRules;
+  /** The users table's one writer (evicts the cached row after commit). */
+  updateUserRow: UpdateUserRow;
   config: IdentitiesConfig;
 }
 
@@ -93,7 +96,7 @@ export interface IdentitiesService extends EmailChange {
   /**
    * Removes an identity from the user's account and tells it and the account's other verified
    * addresses. A signed-in caller must have authenticated recently. Throws reauthentication_required,
-   * identity_not_found, last_sign_in_method.
+   * identity_not_found, last_sign_in_method, last_recovery_channel.
    */
   remove(userId: string, identityId: string, context: RequestContext): Promise<void>;
   /**
@@ -130,7 +133,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     }
     return normalized;
   };
-  const records = createIdentityRecords({ clock, audit, mailer });
+  const records = createIdentityRecords({ clock, audit, mailer, updateUserRow: deps.updateUserRow });
   const { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut } = records;
   const assertRecent = (context: RequestContext) => assertRecentAuthentication(context.principal, config.reauthenticationMaxAgeSeconds, clock.now());
   const emailChange = createEmailChange({ db, clock, hasher, tokens, mailer, audit, limiter, rules, records, normalize, config });
@@ -292,6 +295,8 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         // A password needs a login name to be typed with: with no identity left, only a username.
         const passwordStillUsable = user.passwordHash !== null && user.username !== null;
         if (remaining.length === 0 && !passwordStillUsable) throw new AppError(AccountErrors.last_sign_in_method);
+        // A username and password still sign in, but a forgotten password could then never be reset.
+        if (remaining.length === 0) throw new AppError(AccountErrors.last_recovery_channel);
         await deleteIdentity(tx, target.id);
         await syncPrimaryEmail(tx, userId);
         await audit.record(tx, { action: "identity.removed", actorUserId: userId, subjectUserId: userId, data: { identityId: target.id, type: target.type } }, context);

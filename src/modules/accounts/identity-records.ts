@@ -9,7 +9,8 @@ import type { AuditService } from "../audit/index.js";
 import { AccountErrors } from "./errors.js";
 import { enqueueOnChannel } from "./identity-delivery.js";
 import { normalizeEmail, type NormalizedIdentity } from "./identity-values.js";
-import { deleteIdentity, findIdentityWithUser, findUserById, insertIdentity, insertUser, listIdentities, updateIdentity, updateUser } from "./store.js";
+import { deleteIdentity, findIdentityWithUser, findUserById, insertIdentity, insertUser, listIdentities, updateIdentity } from "./store.js";
+import type { UpdateUserRow } from "./user-writes.js";
 import type { IdentityRow, UserRow } from "./tables.js";
 
 /** The user and identity a passwordless sign-in resolved to. */
@@ -29,8 +30,8 @@ export type IdentityRecords = ReturnType<typeof createIdentityRecords>;
  * email identities, a verified identity is attached only to its one user, and concurrent creation
  * of the same identity resolves to one row. Each function runs on the caller's executor.
  */
-export function createIdentityRecords(deps: { clock: Clock; audit: AuditService; mailer: Mailer }) {
-  const { clock, audit, mailer } = deps;
+export function createIdentityRecords(deps: { clock: Clock; audit: AuditService; mailer: Mailer; updateUserRow: UpdateUserRow }) {
+  const { clock, audit, mailer, updateUserRow } = deps;
 
   /**
    * Tells the account's verified addresses that `changed` was added or removed, in the caller's
@@ -56,7 +57,7 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
     const email = primary ? (current ? user.email : primary.value) : null;
     const confirmedAt = primary?.verifiedAt ?? null;
     if (email === user.email && confirmedAt?.getTime() === user.emailConfirmedAt?.getTime()) return user;
-    return (await updateUser(executor, userId, { email, emailConfirmedAt: confirmedAt, updatedAt: clock.now() }))!;
+    return (await updateUserRow(executor, userId, { email, emailConfirmedAt: confirmedAt, updatedAt: clock.now() }))!;
   };
 
   const markVerified = async (executor: Executor, identity: IdentityRow) => {
@@ -160,5 +161,5 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
     return null;
   };
 
-  return { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut };
+  return { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut, updateUserRow };
 }

@@ -5,7 +5,8 @@
  * availability checks, username reminders, and the signed-in user's profile. Password rules live in
  * passwords/; sessions, codes and tokens live in sessions/ and tokens/.
  */
-export { createAccountsService, type AccountsService, type RegistrationInput } from "./service.js";
+export { createUserWrites, type UpdateUserRow } from "./user-writes.js";
+export { createAccountsService, type AccountsService, type RegistrationInput, type RegistrationOptions } from "./service.js";
 export { createIdentitiesService, type IdentitiesService, type IdentitiesConfig, type SignInIdentity, type VerificationMethod } from "./identities.js";
 export type { EmailChange } from "./email-change.js";
 export { accountsRoutes } from "./routes.js";

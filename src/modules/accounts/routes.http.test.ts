@@ -63,6 +63,28 @@ describe.each(databaseTargets())("accounts on $name", (target) => {
       }
     });
 
+    it("refuses a guessable password with password_too_guessable and the reason (issue 15)", async () => {
+      const response = await register(valid({ password: "correct horse battery staple", passwordConfirmation: "correct horse battery staple" }));
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toMatchObject({
+        code: "password_too_guessable",
+        message: expect.stringMatching(/^This password is too easy to guess\. This is a heavily used password\./),
+        details: { warning: "This is a heavily used password.", suggestions: expect.arrayContaining(["Add more words that are less common."]) },
+      });
+      const keyboard = await register(valid({ password: "qwertyuiopasdfgh", passwordConfirmation: "qwertyuiopasdfgh" }));
+      expect(keyboard.json().error.code).toBe("password_too_guessable");
+      expect(keyboard.json().error.message).not.toContain("qwertyuiopasdfgh");
+    });
+
+    it("refuses a password made of the user's name or email words", async () => {
+      const named = await register(valid({ name: "Zéphyrine Quaglietti", password: "zephyrine sings in the rain", passwordConfirmation: "zephyrine sings in the rain" }));
+      expect(named.json().error.code).toBe("password_contains_personal_info");
+      const email = uniqueEmail("zephyrine.quaglietti");
+      const fromEmail = await register(valid({ email, password: "quaglietti zephyrine 77", passwordConfirmation: "quaglietti zephyrine 77" }));
+      expect(fromEmail.json().error).toMatchObject({ code: "password_too_guessable", details: { warning: expect.stringContaining("personal") } });
+      expect((await register(valid({ password: "quaglietti zephyrine 77", passwordConfirmation: "quaglietti zephyrine 77" }))).statusCode).toBe(201);
+    });
+
     it("accepts a long passphrase with no composition rules", async () => {
       expect((await register(valid({ password: "all lowercase words are fine", passwordConfirmation: "all lowercase words are fine" }))).statusCode).toBe(201);
     });

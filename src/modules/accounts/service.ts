@@ -18,6 +18,7 @@ import type { IdentitiesService, VerificationMethod } from "./identities.js";
 import { normalizeEmail, normalizePhone } from "./identity-values.js";
 import { findUserByEmail, findUserById, findUserByUsername, insertIdentity, insertUser, updateUser } from "./store.js";
 import type { UserRow } from "./tables.js";
+import type { UpdateUserRow } from "./user-writes.js";
 import { toUser, type User } from "./views.js";
 
 const METADATA_MAX_BYTES = 16 * 1024;
@@ -34,12 +35,17 @@ export interface RegistrationInput {
   metadata?: Record<string, unknown>;
 }
 
+export interface RegistrationOptions {
+  /** More work in the registration's transaction (starting a session): both commit, or neither. */
+  inTransaction?: (executor: Executor, user: User) => Promise<void>;
+}
+
 export interface AccountsService {
   /**
    * Creates a user with a password and emails a confirmation link, in one transaction.
    * Throws email_taken, username_taken, password policy errors, metadata_too_large, rate_limited.
    */
-  register(input: RegistrationInput, context: RequestContext): Promise<User>;
+  register(input: RegistrationInput, context: RequestContext, options?: RegistrationOptions): Promise<User>;
   /** Consumes an emailed confirmation token and marks the address confirmed. Throws invalid_confirmation_token. */
   confirmEmail(token: string, context: RequestContext): Promise<User>;
   /** Sends a new confirmation link (or code) if the address belongs to an unconfirmed account. Silent otherwise. */
@@ -81,6 +87,7 @@ export interface AccountsDeps {
   identities: IdentitiesService;
   /** Users by id, for the reads behind every authenticated request. */
   userCache: RowCache<User>;
+  updateUserRow: UpdateUserRow;
   config: { passwordMinLength: number; emailConfirmationTtlSeconds: number; defaultPhoneRegion: string | null };
 }
 
@@ -142,7 +149,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
   };
 
   return {
-    async register(input, context) {
+    async register(input, context, options = {}) {
       await limiter.enforce([[rules.registerPerIp, context.ip]]);
       const email = input.email.trim();
       const normalizedEmail = normalizeEmail(email);
@@ -152,7 +159,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
         throw new AppError(AccountErrors.metadata_too_large);
       }
       checkConfirmation(input.password, input.passwordConfirmation);
-      const password = checkNewPassword(input.password, config.passwordMinLength, { email, username });
+      const password = checkNewPassword(input.password, config.passwordMinLength, { email, username, name: input.name });
       const passwordHash = await hasher.hash(password, context);
       const now = clock.now();
       try {
@@ -171,6 +178,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
           await insertIdentity(tx, { id: generateId(), userId: row.id, type: "email", value: normalizedEmail, verifiedAt: null, createdAt: now });
           await queueConfirmation(tx, { ...row, email });
           await audit.record(tx, { action: "user.registered", actorUserId: row.id, subjectUserId: row.id }, context);
+          await options.inTransaction?.(tx, toUser(row));
           return row;
         });
         mailer.dispatch();
@@ -215,6 +223,6 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     canonicalLogin,
     enforceMailLimits,
     findRowById: findUserById,
-    updateRow: updateUser,
+    updateRow: deps.updateUserRow,
   };
 }

@@ -25,4 +25,5 @@ export type AuditAction =
   | "credentials.unverified_cleared"
   | "session.reauthenticated"
   | "reauthentication.failed"
-  | "reauthentication_code.requested";
+  | "reauthentication_code.requested"
+  | "access_token.revoked";

@@ -1,5 +1,7 @@
 /**
- * ops — what operators and orchestrators poll: liveness, readiness (database reachable) and
- * Prometheus metrics. No business logic and no authentication: expose /metrics only internally.
+ * ops — what operators and orchestrators poll: liveness, readiness (not draining; database and
+ * Redis reachable) and Prometheus metrics. No business logic. /metrics is served only on the
+ * metrics listener (GATEHOUSE_METRICS_PORT) or behind GATEHOUSE_METRICS_TOKEN, never openly.
  */
-export { opsRoutes } from "./routes.js";
+export { metricsRoutes, opsRoutes, type MetricsRoutesOptions, type ReadinessCheck } from "./routes.js";
+export { OpsErrors } from "./errors.js";

@@ -38,7 +38,7 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
       const link = linkIn(mail.text);
       expect(link.origin + link.pathname).toBe(`${TEST_BASE_URL}/ui/magic-link`);
       expect(link.searchParams.get("token")).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(mail.text).toContain("15 minutes");
+      expect(mail.text).toContain("10 minutes");
 
       const signedIn = await redeemLink(tokenIn(mail));
       expect(signedIn.statusCode).toBe(201);
@@ -114,11 +114,11 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
       expect(responses.map((r) => r.json().created).sort()).toEqual([false, true]);
     });
 
-    it("expires after 15 minutes", async () => {
+    it("expires after 10 minutes", async () => {
       const email = uniqueEmail("late");
       await requestLink(email);
       const token = tokenIn(await latestEmailTo(t.gatehouse, email));
-      t.clock.advance(15 * 60 + 1);
+      t.clock.advance(10 * 60 + 1);
       expect((await redeemLink(token)).json().error.code).toBe("invalid_magic_link");
     });
 
@@ -249,10 +249,30 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
       const whileLocked = await requestCode("email", email);
       expect(whileLocked.statusCode).toBe(202);
       expect(await messagesTo(t.gatehouse, email)).toHaveLength(2);
-      // The lock ends with its window (an hour by default); then codes work again.
+      // The first lockout ends after an hour (by default); then codes work again.
       t.clock.advance(3600);
       await requestCode("email", email);
       expect((await redeemCode("email", email, await latestCodeTo(t.gatehouse, email))).statusCode).toBe(201);
+    });
+
+    it("locks twice as long the second time, and answers with Retry-After (issue 15)", async () => {
+      const phone = uniquePhone();
+      const failFiveTimes = async () => {
+        afterResendInterval();
+        await requestCode("phone", phone);
+        const code = await latestCodeTo(t.gatehouse, phone);
+        for (let i = 0; i < 5; i++) await redeemCode("phone", phone, wrongCode(code));
+        return code;
+      };
+      const code = await failFiveTimes();
+      const first = await redeemCode("phone", phone, code);
+      expect(first.statusCode).toBe(429);
+      expect(first.headers["retry-after"]).toBe("3600");
+      t.clock.advance(3600);
+      const again = await failFiveTimes();
+      const second = await redeemCode("phone", phone, again);
+      expect(second.json().error.code).toBe("too_many_code_attempts");
+      expect(second.headers["retry-after"]).toBe("7200");
     });
 
     it("counts concurrent wrong guesses one by one", async () => {

@@ -31,7 +31,7 @@ export const passwordlessRoutes: FastifyPluginAsyncTypebox<{ passwordless: Passw
         tags,
         operationId: "requestMagicLink",
         summary: "Email me a sign-in link (always 202, whether or not the address has an account)",
-        description: "The link works once and expires (15 minutes by default). For a new address it creates a passwordless account, unless sign-up is disabled.",
+        description: "The link works once and expires (10 minutes by default). For a new address it creates a passwordless account, unless sign-up is disabled.",
         body: Type.Object({ email: EmailInput }, { additionalProperties: false, examples: [{ email: "ada@example.com" }] }),
         response: { 202: AcceptedResponse, ...errorResponses(AccountErrors.invalid_email, KernelErrors.rate_limited) },
       },

@@ -55,7 +55,7 @@ export interface PasswordlessSignIn extends SessionGrant {
  * allowed. Requests answer the same whether or not the identity belongs to an account.
  */
 export interface PasswordlessService {
-  /** Emails a magic link (15 minutes by default, single use). Throttled per address and IP. Throws invalid_email, rate_limited. */
+  /** Emails a magic link (10 minutes by default, single use). Throttled per address and IP. Throws invalid_email, rate_limited. */
   requestMagicLink(email: string, context: RequestContext): Promise<void>;
   /**
    * Consumes a magic link and starts a session; at most one of any number of concurrent

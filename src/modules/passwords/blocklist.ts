@@ -1,4 +1,4 @@
-import { dictionary } from "@zxcvbn-ts/language-common";
+import { commonLanguagePack } from "./language-packs.js";
 
 let blocklist: Set<string> | null = null;
 
@@ -7,7 +7,7 @@ let blocklist: Set<string> | null = null;
  * lower-cased: "Password1" is as guessable as "password1". Loaded on first use.
  */
 export function isCommonPassword(password: string): boolean {
-  blocklist ??= new Set((dictionary["passwords-common"] as string[]).map((p) => p.toLowerCase()));
+  blocklist ??= new Set((commonLanguagePack().dictionary["passwords-common"] as string[]).map((p) => p.toLowerCase()));
   return blocklist.has(password.toLowerCase());
 }
 

@@ -1,7 +1,8 @@
 /**
- * passwords — the password policy (NIST SP 800-63B-4: length, blocklist, no personal data, no
- * composition rules), changing a password, and resetting it by emailed link. Hashing itself is
- * the kernel's (argon2id); this module decides when a password is acceptable and what a change ends.
+ * passwords — the password policy (NIST SP 800-63B-4: length, blocklist, no personal data, not
+ * guessable by zxcvbn's patterns, no composition rules), changing a password, and resetting it by
+ * emailed link or code. Hashing itself is the kernel's (argon2id); this module decides when a
+ * password is acceptable and what a change ends.
  */
 export { createPasswordsService, type PasswordsService } from "./service.js";
 export { passwordsRoutes } from "./routes.js";

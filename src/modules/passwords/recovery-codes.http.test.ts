@@ -86,6 +86,21 @@ describe.each(databaseTargets())("password recovery by code on $name", (target) 
     }
   });
 
+  it("refuses a guessable password with the reason, before and after the code is checked (issue 15)", async () => {
+    const user = await registerUser(t.app, { name: "Zéphyrine Quaglietti" });
+    await requestCode("email", user.email);
+    const code = await latestCodeTo(t.gatehouse, user.email);
+    const dated = await complete("email", user.email, code, "01/02/1990 birthday");
+    expect(dated.statusCode).toBe(400);
+    expect(dated.json().error).toMatchObject({ code: "password_too_guessable", message: expect.stringContaining("Dates are easy to guess."), details: { warning: "Dates are easy to guess." } });
+    // The same refusal for an identity that has no account: it says nothing about the account.
+    const ghost = await complete("email", uniqueEmail("ghost"), "123456", "01/02/1990 birthday");
+    expect(ghost.json()).toEqual(dated.json());
+    // The name is checked once the code has proven who is asking; the code is still usable after.
+    expect((await complete("email", user.email, code, "quaglietti recovers her account")).json().error.code).toBe("password_contains_personal_info");
+    expect((await complete("email", user.email, code)).statusCode).toBe(200);
+  });
+
   it("does not spend the code on a refused password, but counts wrong codes", async () => {
     const user = await registerUser(t.app);
     await requestCode("email", user.email);

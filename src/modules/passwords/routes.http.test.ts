@@ -53,6 +53,23 @@ describe.each(databaseTargets())("passwords on $name", (target) => {
       });
       expect(response.json().error.code).toBe("password_too_common");
     });
+
+    it("refuses a guessable new password with the reason, and one with the user's name (issue 15)", async () => {
+      const user = await registerUser(t.app, { name: "Zéphyrine Quaglietti" });
+      const grant = await signIn(t.app, user.email);
+      const change = (newPassword: string) =>
+        t.app.inject({ method: "POST", url: "/v1/me/password", headers: bearer(grant.accessToken), payload: { currentPassword: STRONG_PASSWORD, newPassword, newPasswordConfirmation: newPassword } });
+      const repeated = await change("aaaaaaaaaaaaaaaa");
+      expect(repeated.statusCode).toBe(400);
+      expect(repeated.json().error).toMatchObject({
+        code: "password_too_guessable",
+        message: expect.stringContaining('Repeated characters like "aaa" are easy to guess.'),
+        details: { warning: 'Repeated characters like "aaa" are easy to guess.' },
+      });
+      expect((await change("quaglietti writes at dawn")).json().error.code).toBe("password_contains_personal_info");
+      // Nothing changed: the old password still signs in.
+      expect((await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: STRONG_PASSWORD } })).statusCode).toBe(201);
+    });
   });
 
   describe("password reset", () => {
@@ -65,7 +82,7 @@ describe.each(databaseTargets())("passwords on $name", (target) => {
       expect(known.body).toBe(unknown.body);
       expect(await emailsTo(t.gatehouse, ghost)).toHaveLength(0);
       const mail = await latestEmailTo(t.gatehouse, user.email);
-      expect(mail.text).toContain("2 hours");
+      expect(mail.text).toContain("1 hour");
     });
 
     it("resets by username, builds the link from the base URL, and ends every session", async () => {
@@ -96,11 +113,22 @@ describe.each(databaseTargets())("passwords on $name", (target) => {
       expect(replay.json().error.code).toBe("invalid_reset_token");
     });
 
-    it("expires the link after 2 hours", async () => {
+    it("refuses a guessable password with the reason without burning the link (issue 15)", async () => {
+      const user = await registerUser(t.app, { name: "Zéphyrine Quaglietti" });
+      await requestReset(user.email);
+      const token = tokenIn(await latestEmailTo(t.gatehouse, user.email));
+      const walk = await completeReset(token, "qwertyuiopasdfgh");
+      expect(walk.statusCode).toBe(400);
+      expect(walk.json().error).toMatchObject({ code: "password_too_guessable", message: expect.stringContaining("commonly used password") });
+      expect((await completeReset(token, "zephyrine resets her password")).json().error.code).toBe("password_contains_personal_info");
+      expect((await completeReset(token)).statusCode).toBe(200);
+    });
+
+    it("expires the link after an hour", async () => {
       const user = await registerUser(t.app);
       await requestReset(user.email);
       const token = tokenIn(await latestEmailTo(t.gatehouse, user.email));
-      t.clock.advance(7200 + 1);
+      t.clock.advance(3600 + 1);
       expect((await completeReset(token)).json().error.code).toBe("invalid_reset_token");
     });
 

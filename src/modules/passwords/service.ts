@@ -89,7 +89,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         (await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword), context));
       if (!currentOk) throw new AppError(PasswordErrors.invalid_current_password);
       await limiter.reset(rules.signInPerAccount, accountKey);
-      const password = checkNewPassword(input.newPassword, config.passwordMinLength, { email: user.email, username: user.username });
+      const password = checkNewPassword(input.newPassword, config.passwordMinLength, { email: user.email, username: user.username, name: user.name });
       const passwordHash = await hasher.hash(password, context);
       const revokedSessions = await db.transaction(async (tx) => {
         await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: clock.now() });
@@ -128,7 +128,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
       const user = live?.subject ? await accounts.findRowById(db, live.subject) : null;
       if (!live || !user || live.consumedAt || live.revokedAt || live.expiresAt <= clock.now()) throw new AppError(PasswordErrors.invalid_reset_token);
       // Policy is checked before the token is spent, so a rejected password does not burn the link.
-      const password = checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username });
+      const password = checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username, name: user.name });
       const passwordHash = await hasher.hash(password, context);
       const done = await db.transaction(async (tx) => {
         if (!(await tokens.consume(tx, input.token, TokenPurposes.passwordReset))) return false;
@@ -186,7 +186,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         if (!found || found.user.id !== check.extraData.userId) return { check: { ok: false as const, reason: "invalid" as const } };
         const { user } = found;
         // Throwing here rolls the transaction back, so a refused password does not spend the code.
-        checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username });
+        checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username, name: user.name });
         // The code reached the identity: that proves control of it.
         await claimWith(tx, user.id, found.identity, context);
         await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: clock.now() });

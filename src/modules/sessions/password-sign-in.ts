@@ -1,6 +1,7 @@
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import type { Database } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
+import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
@@ -34,11 +35,14 @@ export function createPasswordSignIn(deps: {
 }) {
   const { db, clock, hasher, accounts, limiter, rules, signIns, pressure } = deps;
 
+  // Only a refusal is a throttled attempt; a counter store that is down is a fault (503), not a sign-in.
+  const isThrottled = (error: unknown) => error instanceof AppError && error.code === KernelErrors.rate_limited.code;
+
   const refuseSprayingNetwork = async (context: RequestContext) => {
     try {
       await limiter.enforceDistinct(rules.signInFailuresPerIp, context.ip);
     } catch (error) {
-      signIns.countRefused(METHOD);
+      if (isThrottled(error)) signIns.countRefused(METHOD);
       throw error;
     }
   };
@@ -58,7 +62,7 @@ export function createPasswordSignIn(deps: {
     try {
       await limiter.enforce([[rules.signInPerIp, context.ip], [rules.signInPerAccount, accountKey]]);
     } catch (error) {
-      await signIns.fail({ userId: user?.id ?? null, method: METHOD, reason: "throttled" }, context);
+      if (isThrottled(error)) await signIns.fail({ userId: user?.id ?? null, method: METHOD, reason: "throttled" }, context);
       throw error;
     }
     // An over-long password cannot be anyone's: refuse it without hashing it at all.

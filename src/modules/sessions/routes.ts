@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
-import { caller } from "../../kernel/http/principal.js";
+import { bearerToken, caller } from "../../kernel/http/principal.js";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, DateTime, errorResponses, LoginInput, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
@@ -94,6 +94,24 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
     async (request, reply) => {
       const { userId, sessionId } = caller(request);
       await sessions.revoke(userId, sessionId, requestContext(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    "/v1/sessions/current/access-token",
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        operationId: "revokeMyAccessToken",
+        security: bearer,
+        summary: "Revoke this access token only: it stops working at once; the session and its refresh token live on",
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await sessions.revokeAccessToken(bearerToken(request)!, requestContext(request));
       return reply.code(204).send(null);
     },
   );

@@ -1,6 +1,7 @@
 import type { Registry } from "prom-client";
 import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import { digestToken, generateId, generateSecretToken } from "../../kernel/crypto/random.js";
+import { afterCommit } from "../../kernel/db/after-commit.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import type { RowCache } from "../../kernel/db/row-cache.js";
 import { AppError } from "../../kernel/errors/app-error.js";
@@ -14,7 +15,7 @@ import type { AccountsService, IdentitiesService, IdentityInput } from "../accou
 import type { AuditService } from "../audit/index.js";
 import type { AuthzService } from "../authz/index.js";
 import type { LoginHistoryService } from "../login-history/index.js";
-import { TokenErrors, TokenPurposes, type AccessTokens, type MagicCodes, type TokenStore } from "../tokens/index.js";
+import { TokenErrors, TokenPurposes, type AccessTokens, type MagicCodes, type RevokedTokenIds, type TokenStore } from "../tokens/index.js";
 import { SessionErrors } from "./errors.js";
 import { createGrants, secondsLeft, type PendingGrant } from "./grants.js";
 import { createPasswordSignIn } from "./password-sign-in.js";
@@ -57,6 +58,8 @@ export interface SessionsDeps {
   registry: Registry;
   /** What a token check needs of a live session, by session id. */
   liveSessionCache: RowCache<LiveSession>;
+  /** Access tokens revoked one by one, before they expire. */
+  revokedTokenIds: RevokedTokenIds;
   config: SessionsConfig;
 }
 
@@ -105,8 +108,14 @@ export interface SessionsService {
    * has ended. Throws invalid_refresh_token, refresh_token_reused.
    */
   refresh(refreshToken: string, context: RequestContext): Promise<SessionGrant>;
-  /** Verifies an access token and that its session is still live. Throws invalid_token. */
+  /** Verifies an access token, that it was not revoked, and that its session is still live. Throws invalid_token. */
   authenticate(accessToken: string): Promise<Principal>;
+  /**
+   * Revokes one access token before it expires, on every node at once, leaving its session (and
+   * its refresh token) alive: for a token that may have leaked. Throws invalid_token for a token
+   * that is not a valid one of Gatehouse's.
+   */
+  revokeAccessToken(accessToken: string, context: RequestContext): Promise<void>;
   /** Sends a code for `reauthenticate` to one of the caller's verified identities. */
   requestReauthenticationCode(principal: Principal, target: IdentityInput | undefined, context: RequestContext): Promise<void>;
   /** Renews the session's authentication time with the password or a code; returns an access token carrying it. */
@@ -141,6 +150,8 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
    */
   const revokeWhere = async (executor: Executor, where: Parameters<typeof revokeSessionRows>[1], context: RequestContext, reason: string) => {
     const revoked = await revokeSessionRows(executor, where, clock.now(), reason);
+    // Evicted here once committed, not only by the change notification, which can be lost on its way back.
+    afterCommit(executor, () => revoked.forEach((id) => liveSessionCache.evict(id)));
     for (const sessionId of revoked) {
       await audit.record(executor, { action: "session.revoked", actorUserId: where.userId, subjectUserId: where.userId, data: { sessionId, reason } }, context);
     }
@@ -241,6 +252,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
 
     async authenticate(accessToken) {
       const claims = await accessTokens.verify(accessToken);
+      if (await deps.revokedTokenIds.has(claims.jti)) throw new AppError(TokenErrors.invalid_token);
       // A signed token is not enough: its session must still be live, so sign-out takes effect at once
       // (the cache is evicted by the commit that ends a session, on every node). Idleness needs no
       // check here: a session goes idle only long after its last access token expired.
@@ -252,6 +264,15 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       if (!session || session.expiresAt <= now || session.userId !== claims.sub) throw new AppError(TokenErrors.invalid_token);
       // A token from before auth_time was issued counts as proven at the epoch: any freshness check refuses it.
       return { userId: claims.sub, sessionId: claims.sid, authenticatedAt: new Date((claims.auth_time ?? 0) * 1000) };
+    },
+
+    async revokeAccessToken(accessToken, context) {
+      const claims = await accessTokens.verify(accessToken);
+      await db.transaction(async (tx) => {
+        // The record need not outlive the token: after `exp` it would be refused anyway.
+        await tokens.revoke(tx, { jti: claims.jti }, { expiresAt: new Date(claims.exp * 1000) });
+        await audit.record(tx, { action: "access_token.revoked", actorUserId: claims.sub, subjectUserId: claims.sub, data: { sessionId: claims.sid, jti: claims.jti } }, context);
+      });
     },
 
     requestReauthenticationCode: reauthentications.requestCode,

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { decodeJwt } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, registerUser, signIn } from "../../../test/support/factories.js";
@@ -48,6 +49,27 @@ describe.each(databaseTargets())("cached token checks on $name", (target) => {
     } finally {
       await otherNode.execute("alter table sessions enable trigger sessions_announce_change", []);
     }
+  });
+
+  it("refuses one revoked access token at once, on this node and from another, while its session lives on", async () => {
+    const { user, grant } = await signedIn();
+    const revoked = await t.app.inject({ method: "DELETE", url: "/v1/sessions/current/access-token", headers: bearer(grant.accessToken) });
+    expect(revoked.statusCode).toBe(204);
+    expect((await me(grant.accessToken)).statusCode).toBe(401);
+    const refreshed = await t.app.inject({ method: "POST", url: "/v1/sessions/refresh", payload: { refreshToken: grant.refreshToken } });
+    expect(refreshed.statusCode).toBe(200);
+    expect((await me(refreshed.json().accessToken)).statusCode).toBe(200);
+    const audit = await t.gatehouse.audit.listForUser(t.gatehouse.database.db, user.id, 10);
+    expect(audit.find((e) => e.action === "access_token.revoked")?.data).toMatchObject({ sessionId: grant.session.id });
+
+    // Revoked by jti through the library's token store from another node's connection: seen once it commits.
+    const other = (await signedIn()).grant;
+    const jti = decodeJwt(other.accessToken).jti!;
+    await otherNode.execute(
+      "insert into tokens (id, jti, purpose, expires_at, revoked_at, created_at) values (gen_random_uuid(), $1, 'revocation', now() + interval '1 hour', now(), now())",
+      [jti],
+    );
+    await eventually(async () => (await me(other.accessToken)).statusCode === 401);
   });
 
   it("refuses a token on the very next check after this node signs its session out", async () => {

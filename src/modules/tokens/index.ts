@@ -8,5 +8,6 @@ export { createTokenStore, TokenPurposes, type TokenStore, type StoredToken, typ
 export { createMagicCodes, CodePurposes, codeFailure, codeLocked, type MagicCodes, type MagicCodesConfig, type CodeCheck, type CodeIssue, type CodeRecipient } from "./magic-codes.js";
 export { createSigningKeys, type SigningKeys } from "./signing-keys.js";
 export { createAccessTokens, type AccessTokens, type AccessTokenClaims, type IssuedAccessToken } from "./access-tokens.js";
+export { createRevokedTokenIds, type RevokedTokenIds } from "./revoked-token-ids.js";
 export { tokensRoutes } from "./routes.js";
 export { TokenErrors, codeErrors } from "./errors.js";

@@ -40,8 +40,10 @@ export function codeFailure(check: CodeCheck): AppError {
  * Short numeric codes (EzAuth magic codes): low entropy, so they are only ever looked up scoped to
  * the recipient they were sent to, for one purpose, and guessing is bounded twice: a code dies after
  * `maxAttempts` wrong guesses, and the same number of failures across codes locks the recipient's
- * codes of that purpose until the failure window ends. Requesting a new code replaces the previous
- * one (only the latest works) without clearing the failures.
+ * codes of that purpose. Each lockout lasts twice as long as the one before (from `lockoutSeconds`
+ * up to `lockoutMaxSeconds`), so an attacker's rate falls to `maxAttempts` guesses per longest
+ * lockout. Requesting a new code replaces the previous one (only the latest works); neither that nor
+ * the end of a lockout clears the failures or the lockouts: only a correct code does.
  *
  * Both methods take the caller's executor and lock the row for the rest of its transaction, so
  * concurrent guesses are counted one after the other. A caller must commit the transaction of a
@@ -51,16 +53,40 @@ export function codeFailure(check: CodeCheck): AppError {
 export interface MagicCodes {
   /** Issues a new code (replacing any live one), or refuses while the recipient is locked. */
   issue(executor: Executor, input: CodeRecipient & { purpose: string; ttlSeconds: number; extraData?: Record<string, unknown> }): Promise<CodeIssue>;
-  /** Checks a code in constant time; consumes it on success and clears the failure count. */
+  /** Checks a code in constant time; consumes it on success and clears the failures and lockouts. */
   verify(executor: Executor, input: CodeRecipient & { purpose: string; code: string }): Promise<CodeCheck>;
-  /** Deletes rows with neither a live code nor a failure window still running. */
+  /**
+   * Deletes rows with no live code and no running lockout, once they carry no failures, or once
+   * they have been idle for `lockoutMemorySeconds`.
+   */
   expunge(executor: Executor): Promise<number>;
 }
 
 export interface MagicCodesConfig {
   length: number;
   maxAttempts: number;
+  /** The first lockout. */
   lockoutSeconds: number;
+  /** The longest lockout: the doubling stops here. */
+  lockoutMaxSeconds: number;
+}
+
+/** The n-th lockout since the last correct code (n ≥ 1): the first lasts `lockoutSeconds`, each next one twice as long, up to the cap. */
+export function lockoutSecondsFor(lockouts: number, config: Pick<MagicCodesConfig, "lockoutSeconds" | "lockoutMaxSeconds">): number {
+  return Math.min(config.lockoutSeconds * 2 ** Math.max(0, lockouts - 1), config.lockoutMaxSeconds);
+}
+
+/**
+ * How long a row that remembers failures is kept after its last use. Forgetting restarts the
+ * doubling, so waiting for it must not pay: an attacker who never waits settles at `maxAttempts`
+ * guesses per cap; one who stops after n lockouts and waits to be forgotten gets n × `maxAttempts`
+ * guesses per (first n − 1 lockouts + this period). The second is never faster once this period is
+ * n caps, n being the first lockout that reaches the cap: (doublings to the cap + 1) caps, 6 days
+ * with the defaults (an hour doubling to a day).
+ */
+export function lockoutMemorySeconds(config: Pick<MagicCodesConfig, "lockoutSeconds" | "lockoutMaxSeconds">): number {
+  const doublings = Math.max(0, Math.ceil(Math.log2(config.lockoutMaxSeconds / config.lockoutSeconds)));
+  return (doublings + 1) * config.lockoutMaxSeconds;
 }
 
 export function createMagicCodes(deps: { clock: Clock; masterKey: Buffer; config: MagicCodesConfig }): MagicCodes {
@@ -73,8 +99,12 @@ export function createMagicCodes(deps: { clock: Clock; masterKey: Buffer; config
     createHmac("sha256", key).update(`${purpose}\n${to.channel}\n${to.recipient}\n${code}`, "utf8").digest();
 
   const secondsUntil = (date: Date | null) => Math.max(1, Math.ceil(((date?.getTime() ?? 0) - clock.now().getTime()) / 1000));
+  // `failures_reset_at` is the end of the current (or last) lockout.
   const isLocked = (row: MagicCodeRow, now: Date) =>
     row.failedAttempts >= config.maxAttempts && row.failuresResetAt !== null && row.failuresResetAt > now;
+  /** Failures that count towards the next lockout: a lockout that has run out starts the count again. */
+  const failuresSoFar = (row: MagicCodeRow, now: Date) => (row.failedAttempts >= config.maxAttempts && !isLocked(row, now) ? 0 : row.failedAttempts);
+  const memorySeconds = lockoutMemorySeconds(config);
 
   /** The row of (purpose, recipient), created empty if absent, locked for this transaction. */
   const lockedRow = async (executor: Executor, purpose: string, to: CodeRecipient): Promise<MagicCodeRow> => {
@@ -88,16 +118,14 @@ export function createMagicCodes(deps: { clock: Clock; masterKey: Buffer; config
       const now = clock.now();
       const row = await lockedRow(executor, input.purpose, input);
       if (isLocked(row, now)) return { issued: false, retryAfterSeconds: secondsUntil(row.failuresResetAt) };
-      const windowOver = row.failuresResetAt === null || row.failuresResetAt <= now;
       const code = generateNumericCode(config.length);
       const expiresAt = addSeconds(now, input.ttlSeconds);
+      // Failures and lockouts outlive codes: a new code leaves them as they are.
       await updateMagicCode(executor, row.id, {
         codeHash: codeHash(input.purpose, input, code).toString("hex"),
         extraData: input.extraData ?? {},
         expiresAt,
         codeAttempts: 0,
-        // Failures outlive codes: only the end of the window clears them.
-        ...(windowOver ? { failedAttempts: 0, failuresResetAt: null } : {}),
         updatedAt: now,
       });
       return { issued: true, code, expiresAt };
@@ -115,26 +143,31 @@ export function createMagicCodes(deps: { clock: Clock; masterKey: Buffer; config
       const matches = timingSafeEqual(stored, presented);
       const live = row.codeHash !== null && row.expiresAt !== null && row.expiresAt > now && row.codeAttempts < config.maxAttempts;
       if (matches && live) {
-        await updateMagicCode(executor, row.id, { codeHash: null, expiresAt: null, codeAttempts: 0, failedAttempts: 0, failuresResetAt: null, updatedAt: now });
+        await updateMagicCode(executor, row.id, { codeHash: null, expiresAt: null, codeAttempts: 0, failedAttempts: 0, failuresResetAt: null, lockouts: 0, updatedAt: now });
         return { ok: true, extraData: row.extraData };
       }
 
       // Every wrong answer counts, whether or not a code was live (or an account exists): the
-      // lock then behaves the same for every recipient and says nothing about either.
-      const windowOver = row.failuresResetAt === null || row.failuresResetAt <= now;
-      const failedAttempts = windowOver ? 1 : row.failedAttempts + 1;
+      // lock then behaves the same for every recipient and says nothing about either. Failures do
+      // not expire with time, or an attacker could pace guesses just under the limit forever.
+      const failedAttempts = failuresSoFar(row, now) + 1;
       const codeAttempts = row.codeAttempts + 1;
-      const dead = codeAttempts >= config.maxAttempts || failedAttempts >= config.maxAttempts;
+      const locks = failedAttempts >= config.maxAttempts;
+      const lockouts = locks ? row.lockouts + 1 : row.lockouts;
+      const dead = codeAttempts >= config.maxAttempts || locks;
       await updateMagicCode(executor, row.id, {
         codeAttempts,
         failedAttempts,
-        failuresResetAt: windowOver ? addSeconds(now, config.lockoutSeconds) : row.failuresResetAt,
+        ...(locks ? { lockouts, failuresResetAt: addSeconds(now, lockoutSecondsFor(lockouts, config)) } : {}),
         ...(dead ? { codeHash: null, expiresAt: null } : {}),
         updatedAt: now,
       });
       return { ok: false, reason: "invalid" };
     },
 
-    expunge: (executor) => deleteIdleMagicCodes(executor, clock.now()),
+    expunge: (executor) => {
+      const now = clock.now();
+      return deleteIdleMagicCodes(executor, now, addSeconds(now, -memorySeconds));
+    },
   };
 }

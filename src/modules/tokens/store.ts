@@ -95,11 +95,20 @@ export async function updateMagicCode(executor: Executor, id: string, changes: P
   await executor.update(codes).set(changes).where(eq(codes.id, id));
 }
 
-/** Rows with no live code and no failure window running carry nothing worth keeping. */
-export async function deleteIdleMagicCodes(executor: Executor, now: Date): Promise<number> {
+/**
+ * Deletes rows with no live code and no lockout running, unless they remember failures or lockouts
+ * and were used after `forgetBefore`: forgetting those would hand an attacker a fresh count.
+ */
+export async function deleteIdleMagicCodes(executor: Executor, now: Date, forgetBefore: Date): Promise<number> {
   const rows = await executor
     .delete(codes)
-    .where(and(or(isNull(codes.expiresAt), lte(codes.expiresAt, now)), or(isNull(codes.failuresResetAt), lte(codes.failuresResetAt, now))))
+    .where(
+      and(
+        or(isNull(codes.expiresAt), lte(codes.expiresAt, now)),
+        or(isNull(codes.failuresResetAt), lte(codes.failuresResetAt, now)),
+        or(and(eq(codes.failedAttempts, 0), eq(codes.lockouts, 0)), lte(codes.updatedAt, forgetBefore)),
+      ),
+    )
     .returning({ id: codes.id });
   return rows.length;
 }

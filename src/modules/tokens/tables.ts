@@ -51,7 +51,9 @@ export type SigningKeyRow = typeof signingKeysTable.$inferSelect;
  * previous one in place, so only the latest works, while the failure count stays on the row and
  * survives new codes. The code is stored as an HMAC keyed from the master key (a plain hash of six
  * digits is reversed by trying a million values). `code_attempts` counts wrong guesses at the live
- * code; `failed_attempts` counts them across codes until `failures_reset_at`.
+ * code; `failed_attempts` counts them across codes since the last lockout; `failures_reset_at` is
+ * when the current (or last) lockout ends; `lockouts` how many there were since the last correct
+ * code (magic-codes.ts).
  */
 export const magicCodesTable = pgTable(
   "magic_codes",
