@@ -165,6 +165,10 @@ describe("GET /openapi.json", () => {
         expect(operation.responses[413], where).toBeUndefined();
       }
       if (operation.parameters?.some((p) => (p as { in: string }).in !== "header")) expect(codesAt(operation, 400), where).toContain("validation_failed");
+      if (path.includes("{")) {
+        expect(codesAt(operation, 400), where).toContain("invalid_url");
+        expect(codesAt(operation, 414), where).toEqual(["uri_too_long"]);
+      }
       for (const scheme of (operation.security ?? []).flatMap((requirement) => Object.keys(requirement))) {
         expect(codesAt(operation, 401), where).toEqual(expect.arrayContaining(scheme === "adminToken" ? ["admin_token_invalid"] : ["unauthenticated", "invalid_token"]));
       }

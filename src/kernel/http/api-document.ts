@@ -30,13 +30,15 @@ function hasInput(schema: FastifySchema): boolean {
 }
 
 /**
- * The errors any route of its kind can answer, whatever it does: validation for input; parsing and
- * size limits for a body; the 401s of its security schemes; and, unless it answers from the process
- * alone, 503 for a database that cannot be reached. Declared here, a new route cannot forget them.
+ * The errors any route of its kind can answer, whatever it does: the router's for path parameters
+ * (kernel/http/error-handler.ts `renderRouterError`); validation for input; parsing and size limits
+ * for a body; the 401s of its security schemes; and, unless it answers from the process alone, 503
+ * for a dependency that does not answer. Declared here, a new route cannot forget them.
  */
 function commonErrors(route: RouteOptions, schemes: Record<string, SecurityScheme>): ErrorDefinition[] {
   const schema = route.schema!;
   const errors: ErrorDefinition[] = [];
+  if (route.url.includes("/:")) errors.push(KernelErrors.invalid_url, KernelErrors.uri_too_long);
   if (hasInput(schema)) errors.push(KernelErrors.validation_failed);
   if (schema.body) errors.push(KernelErrors.invalid_json, KernelErrors.invalid_encoding, KernelErrors.payload_too_large, KernelErrors.unsupported_media_type);
   for (const name of (schema.security ?? []).flatMap((requirement) => Object.keys(requirement))) {

@@ -11,7 +11,7 @@ export const ErrorSchema = defineComponent(
       error: Type.Object({
         code: Type.String({ description: "Stable machine-readable code (see docs/errors.md)." }),
         message: Type.String({ description: "Safe, human-readable explanation." }),
-        details: Type.Optional(Type.Unknown({ description: "Only for `validation_failed`: the fields at fault." })),
+        details: Type.Optional(Type.Unknown({ description: "For `validation_failed`, the fields at fault; for `password_too_guessable`, a warning and suggestions." })),
       }),
     },
     {

@@ -95,7 +95,7 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
         summary: "Remove an email address or phone number from my account",
         description: "Refused with last_sign_in_method when the account would be left with no way to sign in.",
         params: Type.Object({ identityId: Uuid }),
-        response: { 204: Type.Null(), ...errorResponses(KernelErrors.reauthentication_required, AccountErrors.identity_not_found, AccountErrors.last_sign_in_method) },
+        response: { 204: Type.Null(), ...errorResponses(KernelErrors.reauthentication_required, AccountErrors.identity_not_found, AccountErrors.last_sign_in_method, AccountErrors.last_recovery_channel) },
       },
     },
     async (request, reply) => {

@@ -18,4 +18,5 @@ export const passwordPolicyErrors = [
   PasswordErrors.password_too_long,
   PasswordErrors.password_too_common,
   PasswordErrors.password_contains_personal_info,
+  PasswordErrors.password_too_guessable,
 ];
