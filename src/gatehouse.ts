@@ -21,6 +21,7 @@ import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
 import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
 import { createAccountsService, createIdentitiesService, createUserWrites, type AccountsService, type IdentitiesService, type User } from "./modules/accounts/index.js";
 import { createAuditService, type AuditService } from "./modules/audit/index.js";
+import { createAuthenticatorsService, type AuthenticatorsService } from "./modules/authenticators/index.js";
 import { createAuthzService, type AuthzService } from "./modules/authz/index.js";
 import { createLoginHistoryService, type LoginHistoryService } from "./modules/login-history/index.js";
 import { createPasswordlessService, type PasswordlessService } from "./modules/passwordless/index.js";
@@ -60,6 +61,8 @@ export interface Gatehouse {
   database: DatabaseHandle;
   metrics: Metrics;
   accounts: AccountsService;
+  /** How users prove who they are: the password policy, hashing, verification, the only writer of password hashes. */
+  authenticators: AuthenticatorsService;
   /** Email addresses and phone numbers of users: verification, adding, removing, email change. */
   identities: IdentitiesService;
   passwords: PasswordsService;
@@ -167,10 +170,11 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const rowCache = <V>(table: string) => createRowCache<V>(database.changes, { table, maxEntries: config.database.cacheMaxEntries, maxAgeMs: ROW_CACHE_MAX_AGE_MS });
   const userCache = rowCache<User>("users");
   const updateUserRow = createUserWrites(userCache);
+  const authenticators = createAuthenticatorsService({ clock, hasher, limiter, rules, updateUserRow, config: { passwordMinLength: config.passwords.minLength } });
   const liveSessionCache = rowCache<LiveSession>("sessions");
   const revokedTokenIds = createRevokedTokenIds({ db, changes: database.changes, clock });
   const identities = createIdentitiesService({
-    db, clock, hasher, tokens, codes, mailer, audit, limiter, rules, updateUserRow,
+    db, clock, authenticators, tokens, codes, mailer, audit, limiter, rules, updateUserRow,
     config: {
       codeTtlSeconds: config.passwordless.codeTtlSeconds,
       emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
@@ -181,15 +185,14 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const accounts = createAccountsService({
-    db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, userCache, updateUserRow,
+    db, clock, authenticators, tokens, mailer, audit, limiter, rules, identities, userCache, updateUserRow,
     config: {
-      passwordMinLength: config.passwords.minLength,
       emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
       defaultPhoneRegion: config.accounts.defaultPhoneRegion,
     },
   });
   const sessions = createSessionsService({
-    db, clock, hasher, accounts, identities, accessTokens, tokens, codes, mailer, authz, loginHistory, audit, limiter, rules, registry: metrics.registry, liveSessionCache, revokedTokenIds,
+    db, clock, authenticators, accounts, identities, accessTokens, tokens, codes, mailer, authz, loginHistory, audit, limiter, rules, registry: metrics.registry, liveSessionCache, revokedTokenIds,
     config: {
       sessionTtlSeconds: config.tokens.sessionTtlSeconds,
       sessionIdleTimeoutSeconds: config.tokens.sessionIdleTimeoutSeconds,
@@ -202,7 +205,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const passwords = createPasswordsService({
-    db, clock, hasher, accounts, identities, codes, sessions, tokens, mailer, audit, limiter, rules,
+    db, clock, authenticators, accounts, identities, codes, sessions, tokens, mailer, audit, limiter, rules,
     config: {
       passwordMinLength: config.passwords.minLength,
       passwordResetTtlSeconds: config.tokens.passwordResetTtlSeconds,
@@ -210,7 +213,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const passwordless = createPasswordlessService({
-    db, clock, accounts, identities, sessions, tokens, codes, mailer, audit, limiter, rules,
+    db, clock, accounts, authenticators, identities, sessions, tokens, codes, mailer, audit, limiter, rules,
     config: {
       magicLinkTtlSeconds: config.passwordless.magicLinkTtlSeconds,
       codeTtlSeconds: config.passwordless.codeTtlSeconds,
@@ -241,7 +244,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   }
 
   return {
-    config, logger, clock, database, metrics, accounts, identities, passwords, passwordless, sessions, tokens, codes, accessTokens, signingKeys,
+    config, logger, clock, database, metrics, accounts, authenticators, identities, passwords, passwordless, sessions, tokens, codes, accessTokens, signingKeys,
     loginHistory, audit, authz, limiter, rules, hasher, outbox, mail, mailer, jobs,
     async close() {
       await jobs.stop();

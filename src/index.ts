@@ -14,6 +14,8 @@ export type { PasswordlessService, PasswordlessSignIn } from "./modules/password
 export type { Session, SessionGrant, SessionsService, SignInProof, FailedSignIn, Reauthentication, Reauthenticated } from "./modules/sessions/index.js";
 export type { Principal } from "./kernel/http/principal.js";
 export type { PasswordsService } from "./modules/passwords/index.js";
+export type { AuthenticatorsService, PasswordHolder, PasswordContext } from "./modules/authenticators/index.js";
+export { checkNewPassword } from "./modules/authenticators/index.js";
 export type { TokenStore, StoredToken, AccessTokens, AccessTokenClaims, SigningKeys, MagicCodes, CodeCheck, CodeIssue } from "./modules/tokens/index.js";
 export { TokenPurposes, CodePurposes } from "./modules/tokens/index.js";
 export type { LoginHistoryService, LoginAttempt } from "./modules/login-history/index.js";

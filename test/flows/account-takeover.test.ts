@@ -129,7 +129,7 @@ describe.each(databaseTargets())("account takeover by pre-registration on $name"
     expect((await t.app.inject({ method: "DELETE", url: `/v1/me/identities/${emailIdentity!.id}`, headers: stale })).json().error.code).toBe("reauthentication_required");
 
     const wrong = await post("/v1/sessions/current/reauthenticate", { password: OTHER_STRONG_PASSWORD }, stale);
-    expect(wrong.json().error.code).toBe("invalid_credentials");
+    expect(wrong.json().error.code).toBe("invalid_current_password");
     const renewed = await post("/v1/sessions/current/reauthenticate", { password: STRONG_PASSWORD }, stale);
     expect(renewed.statusCode).toBe(200);
     expect(new Date(renewed.json().authenticatedAt).getTime()).toBe(t.clock.now().getTime());

@@ -5,7 +5,8 @@ import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { registerErrorHandler } from "../../kernel/http/error-handler.js";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AccountErrors } from "../accounts/index.js";
-import { PasswordErrors, passwordPolicyErrors } from "../passwords/index.js";
+import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
+import { PasswordErrors } from "../passwords/index.js";
 import { SessionErrors } from "../sessions/index.js";
 import {
   AccessTokenHeaders,
@@ -216,7 +217,7 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
         body: ChangePasswordBody,
         response: {
           200: MessageResponse,
-          ...accesspassErrors(PasswordErrors.password_confirmation_mismatch, PasswordErrors.invalid_reset_token, ...passwordPolicyErrors, KernelErrors.server_busy),
+          ...accesspassErrors(AuthenticatorErrors.password_confirmation_mismatch, PasswordErrors.invalid_reset_token, ...passwordPolicyErrors, KernelErrors.server_busy),
         },
       },
     },

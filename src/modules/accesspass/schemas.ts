@@ -5,7 +5,7 @@ import { errorResponsesFor, type ErrorShape } from "../../kernel/http/error-resp
 import { LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { AccountErrors, EmailInput, UsernameInput } from "../accounts/index.js";
-import { PasswordErrors, passwordPolicyErrors } from "../passwords/index.js";
+import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
 import type { SessionGrant } from "../sessions/index.js";
 import { TokenErrors } from "../tokens/index.js";
 
@@ -87,7 +87,7 @@ export const accessPassErrorShape: ErrorShape<typeof AccessPassError> = { schema
 export const registrationErrors = [
   AccountErrors.invalid_email,
   AccountErrors.metadata_too_large,
-  PasswordErrors.password_confirmation_mismatch,
+  AuthenticatorErrors.password_confirmation_mismatch,
   ...passwordPolicyErrors,
   AccountErrors.email_taken,
   AccountErrors.username_taken,

@@ -1,4 +1,3 @@
-import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import { generateId } from "../../kernel/crypto/random.js";
 import type { Database } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
@@ -9,8 +8,7 @@ import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
-import { PasswordErrors } from "../passwords/errors.js";
-import { isPasswordTooLong, normalizePassword } from "../passwords/policy.js";
+import type { AuthenticatorsService } from "../authenticators/index.js";
 import { TokenPurposes, type TokenStore } from "../tokens/index.js";
 import { AccountErrors } from "./errors.js";
 import { enforceSendLimits } from "./identity-delivery.js";
@@ -42,7 +40,7 @@ export interface EmailChange {
 export interface EmailChangeDeps {
   db: Database;
   clock: Clock;
-  hasher: PasswordHasher;
+  authenticators: AuthenticatorsService;
   tokens: TokenStore;
   mailer: Mailer;
   audit: AuditService;
@@ -54,7 +52,7 @@ export interface EmailChangeDeps {
 }
 
 export function createEmailChange(deps: EmailChangeDeps): EmailChange {
-  const { db, clock, hasher, tokens, mailer, audit, limiter, rules, records, normalize, config } = deps;
+  const { db, clock, authenticators, tokens, mailer, audit, limiter, rules, records, normalize, config } = deps;
   const { syncPrimaryEmail } = records;
 
   /**
@@ -63,14 +61,7 @@ export function createEmailChange(deps: EmailChangeDeps): EmailChange {
    */
   const checkProof = async (user: UserRow, currentPassword: string | undefined, context: RequestContext) => {
     if (user.passwordHash === null) return assertRecentAuthentication(context.principal, config.reauthenticationMaxAgeSeconds, clock.now());
-    const accountKey = `user:${user.id}`;
-    await limiter.enforce([[rules.signInPerAccount, accountKey]]);
-    const ok =
-      currentPassword !== undefined &&
-      !isPasswordTooLong(currentPassword) &&
-      (await hasher.verify(user.passwordHash, normalizePassword(currentPassword), context));
-    if (!ok) throw new AppError(PasswordErrors.invalid_current_password);
-    await limiter.reset(rules.signInPerAccount, accountKey);
+    await authenticators.verifyCurrentPassword(user, currentPassword, context);
   };
 
   const requestEmailChange: EmailChange["requestEmailChange"] = async (userId, input, context) => {

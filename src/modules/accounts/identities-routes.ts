@@ -5,7 +5,7 @@ import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, DateTime, errorResponses, Nullable, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
 import { caller } from "../../kernel/http/principal.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
-import { PasswordErrors } from "../passwords/errors.js";
+import { AuthenticatorErrors } from "../authenticators/index.js";
 import { codeErrors, TokenErrors } from "../tokens/index.js";
 import { AccountErrors, identityValueErrors } from "./errors.js";
 import type { IdentitiesService } from "./identities.js";
@@ -125,7 +125,7 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
           ...errorResponses(
             AccountErrors.invalid_email,
             AccountErrors.email_unchanged,
-            PasswordErrors.invalid_current_password,
+            AuthenticatorErrors.invalid_current_password,
             KernelErrors.reauthentication_required,
             AccountErrors.user_not_found,
             KernelErrors.rate_limited,

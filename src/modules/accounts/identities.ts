@@ -1,4 +1,4 @@
-import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
+import type { AuthenticatorsService } from "../authenticators/index.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { assertRecentAuthentication } from "../../kernel/http/principal.js";
@@ -9,7 +9,6 @@ import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
 import { codeFailure, codeLocked, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
-import { confirmationEmail } from "./emails.js";
 import { AccountErrors } from "./errors.js";
 import { createEmailChange, type EmailChange } from "./email-change.js";
 import { enforceSendLimits, enqueueCode, enqueueOnChannel } from "./identity-delivery.js";
@@ -34,7 +33,7 @@ export interface IdentitiesConfig {
 export interface IdentitiesDeps {
   db: Database;
   clock: Clock;
-  hasher: PasswordHasher;
+  authenticators: AuthenticatorsService;
   tokens: TokenStore;
   codes: MagicCodes;
   mailer: Mailer;
@@ -123,7 +122,7 @@ const isIntent = (data: Record<string, unknown>): data is Record<string, unknown
   typeof data.userId === "string" && (data.intent === "add" || data.intent === "verify");
 
 export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService {
-  const { db, clock, hasher, tokens, codes, mailer, audit, limiter, rules, config } = deps;
+  const { db, clock, authenticators, tokens, codes, mailer, audit, limiter, rules, config } = deps;
 
   const normalize = (input: IdentityInput): NormalizedIdentity => {
     const normalized = normalizeIdentity(input, config.defaultPhoneRegion);
@@ -136,7 +135,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
   const records = createIdentityRecords({ clock, audit, mailer, updateUserRow: deps.updateUserRow });
   const { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut } = records;
   const assertRecent = (context: RequestContext) => assertRecentAuthentication(context.principal, config.reauthenticationMaxAgeSeconds, clock.now());
-  const emailChange = createEmailChange({ db, clock, hasher, tokens, mailer, audit, limiter, rules, records, normalize, config });
+  const emailChange = createEmailChange({ db, clock, authenticators, tokens, mailer, audit, limiter, rules, records, normalize, config });
 
   /** Queues a code or link verifying `identity` for `intent`; returns the code outcome when locked. */
   const queueVerification = async (executor: Executor, identity: NormalizedIdentity, intent: VerificationIntent, method: VerificationMethod) => {
@@ -153,7 +152,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         executor,
         intent.intent === "add"
           ? { to: identity.value, template: "verify-email-link", variables: { link, ttlSeconds } }
-          : confirmationEmail({ to: identity.value, productName: mailer.productName, link, ttlSeconds }),
+          : { to: identity.value, template: "email-confirmation", variables: { link, ttlSeconds } },
       );
       return { issued: true as const };
     }

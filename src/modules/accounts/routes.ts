@@ -8,7 +8,7 @@ import { AcceptedResponse, errorResponses, PasswordInput, SecretInput } from "..
 import { caller } from "../../kernel/http/principal.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
-import { PasswordErrors, passwordPolicyErrors } from "../passwords/errors.js";
+import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
 import { codeErrors } from "../tokens/index.js";
 import { AccountErrors } from "./errors.js";
 import type { IdentitiesService } from "./identities.js";
@@ -53,7 +53,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
           ...errorResponses(
             AccountErrors.invalid_email,
             AccountErrors.metadata_too_large,
-            PasswordErrors.password_confirmation_mismatch,
+            AuthenticatorErrors.password_confirmation_mismatch,
             ...passwordPolicyErrors,
             AccountErrors.email_taken,
             AccountErrors.username_taken,

@@ -1,4 +1,3 @@
-import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import { generateId } from "../../kernel/crypto/random.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import { uniqueViolation } from "../../kernel/db/errors.js";
@@ -10,9 +9,8 @@ import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
-import { checkConfirmation, checkNewPassword } from "../passwords/policy.js";
+import type { AuthenticatorsService } from "../authenticators/index.js";
 import { TokenPurposes, type TokenStore } from "../tokens/index.js";
-import { confirmationEmail, usernameReminderEmail } from "./emails.js";
 import { AccountErrors } from "./errors.js";
 import type { IdentitiesService, VerificationMethod } from "./identities.js";
 import { normalizeEmail, normalizePhone } from "./identity-values.js";
@@ -78,7 +76,7 @@ export interface AccountsService {
 export interface AccountsDeps {
   db: Database;
   clock: Clock;
-  hasher: PasswordHasher;
+  authenticators: AuthenticatorsService;
   tokens: TokenStore;
   mailer: Mailer;
   audit: AuditService;
@@ -88,11 +86,11 @@ export interface AccountsDeps {
   /** Users by id, for the reads behind every authenticated request. */
   userCache: RowCache<User>;
   updateUserRow: UpdateUserRow;
-  config: { passwordMinLength: number; emailConfirmationTtlSeconds: number; defaultPhoneRegion: string | null };
+  config: { emailConfirmationTtlSeconds: number; defaultPhoneRegion: string | null };
 }
 
 export function createAccountsService(deps: AccountsDeps): AccountsService {
-  const { db, clock, hasher, tokens, mailer, audit, limiter, rules, identities, userCache, config } = deps;
+  const { db, clock, authenticators, tokens, mailer, audit, limiter, rules, identities, userCache, config } = deps;
   const getById = async (id: string) =>
     UUID_PATTERN.test(id)
       ? userCache.get(id, async () => {
@@ -109,10 +107,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       // The address being confirmed: if the user's email changes, an old link confirms nothing.
       extraData: { email: normalizeEmail(user.email), intent: "verify" },
     });
-    await mailer.enqueue(
-      executor,
-      confirmationEmail({ to: user.email, productName: mailer.productName, link: mailer.link("/ui/confirm-email", { token }), ttlSeconds: config.emailConfirmationTtlSeconds }),
-    );
+    await mailer.enqueue(executor, { to: user.email, template: "email-confirmation", variables: { link: mailer.link("/ui/confirm-email", { token }), ttlSeconds: config.emailConfirmationTtlSeconds } });
   };
 
 
@@ -158,9 +153,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_MAX_BYTES) {
         throw new AppError(AccountErrors.metadata_too_large);
       }
-      checkConfirmation(input.password, input.passwordConfirmation);
-      const password = checkNewPassword(input.password, config.passwordMinLength, { email, username, name: input.name });
-      const passwordHash = await hasher.hash(password, context);
+      const passwordHash = await authenticators.hashNewPassword({ password: input.password, confirmation: input.passwordConfirmation, personal: { email, username, name: input.name } }, context);
       const now = clock.now();
       try {
         const user = await db.transaction(async (tx) => {
@@ -201,7 +194,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       if (!row?.email) return;
       const to = row.email;
       await db.transaction(async (tx) => {
-        await mailer.enqueue(tx, usernameReminderEmail({ to, productName: mailer.productName, username: row.username }));
+        await mailer.enqueue(tx, row.username ? { to, template: "username-reminder", variables: { username: row.username } } : { to, template: "username-reminder-no-username", variables: {} });
         await audit.record(tx, { action: "username.reminder_requested", subjectUserId: row.id }, context);
       });
       mailer.dispatch();

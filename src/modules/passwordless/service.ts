@@ -16,6 +16,7 @@ import {
   type User,
 } from "../accounts/index.js";
 import type { AuditService } from "../audit/index.js";
+import type { AuthenticatorsService } from "../authenticators/index.js";
 import type { SessionGrant, SessionsService } from "../sessions/index.js";
 import { codeFailure, CodePurposes, TokenPurposes, type CodeCheck, type MagicCodes, type TokenStore } from "../tokens/index.js";
 import { PasswordlessErrors } from "./errors.js";
@@ -31,6 +32,7 @@ export interface PasswordlessDeps {
   db: Database;
   clock: Clock;
   accounts: AccountsService;
+  authenticators: AuthenticatorsService;
   identities: IdentitiesService;
   sessions: SessionsService;
   tokens: TokenStore;
@@ -74,7 +76,7 @@ export interface PasswordlessService {
 }
 
 export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessService {
-  const { db, clock, accounts, identities, sessions, tokens, codes, mailer, audit, limiter, rules, config } = deps;
+  const { db, clock, accounts, authenticators, identities, sessions, tokens, codes, mailer, audit, limiter, rules, config } = deps;
 
   /**
    * The first proof of control of an identity that was only ever typed (at password registration).
@@ -84,7 +86,7 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
    */
   const dropUnprovenCredentials = async (executor: Executor, resolved: SignInIdentity, context: RequestContext) => {
     if (!resolved.firstVerification) return;
-    if (resolved.user.passwordHash !== null) await accounts.updateRow(executor, resolved.user.id, { passwordHash: null, updatedAt: clock.now() });
+    if (resolved.user.passwordHash !== null) await authenticators.clearPassword(executor, resolved.user.id);
     const revoked = await sessions.revokeAll(resolved.user.id, context, "unproven_credentials", executor);
     const removedIdentities = await identities.removeUnprovenIdentities(executor, resolved.user.id, resolved.identity);
     await audit.record(executor, {

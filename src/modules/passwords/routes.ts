@@ -6,7 +6,8 @@ import { AcceptedResponse, errorResponses, LoginInput, PasswordInput, SecretInpu
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { CodeInput, identityValueErrors, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
 import { codeErrors } from "../tokens/index.js";
-import { PasswordErrors, passwordPolicyErrors } from "./errors.js";
+import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
+import { PasswordErrors } from "./errors.js";
 import { caller } from "../../kernel/http/principal.js";
 import type { PasswordsService } from "./service.js";
 
@@ -32,8 +33,8 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
         response: {
           200: Type.Object({ revokedSessions: Type.Integer() }),
           ...errorResponses(
-            PasswordErrors.password_confirmation_mismatch,
-            PasswordErrors.invalid_current_password,
+            AuthenticatorErrors.password_confirmation_mismatch,
+            AuthenticatorErrors.invalid_current_password,
             ...passwordPolicyErrors,
             KernelErrors.rate_limited,
             KernelErrors.server_busy,
@@ -77,7 +78,7 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
         ),
         response: {
           200: Type.Object({ message: Type.String() }),
-          ...errorResponses(PasswordErrors.password_confirmation_mismatch, PasswordErrors.invalid_reset_token, ...passwordPolicyErrors, KernelErrors.server_busy),
+          ...errorResponses(AuthenticatorErrors.password_confirmation_mismatch, PasswordErrors.invalid_reset_token, ...passwordPolicyErrors, KernelErrors.server_busy),
         },
       },
     },
@@ -122,7 +123,7 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
           200: Type.Object({ message: Type.String() }),
           ...errorResponses(
             ...identityValueErrors,
-            PasswordErrors.password_confirmation_mismatch,
+            AuthenticatorErrors.password_confirmation_mismatch,
             ...passwordPolicyErrors,
             ...codeErrors,
             KernelErrors.rate_limited,

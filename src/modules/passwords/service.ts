@@ -1,4 +1,3 @@
-import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
@@ -10,14 +9,13 @@ import { enforceSendLimits, enqueueCode, normalizeEmail, type AccountsService, t
 import type { AuditService } from "../audit/index.js";
 import type { SessionsService } from "../sessions/index.js";
 import { codeFailure, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
-import { passwordChangedEmail, passwordResetEmail } from "./emails.js";
+import { AuthenticatorErrors, checkConfirmation, checkNewPassword, type AuthenticatorsService, type PasswordContext } from "../authenticators/index.js";
 import { PasswordErrors } from "./errors.js";
-import { checkConfirmation, checkNewPassword, isPasswordTooLong, normalizePassword } from "./policy.js";
 
 export interface PasswordsDeps {
   db: Database;
   clock: Clock;
-  hasher: PasswordHasher;
+  authenticators: AuthenticatorsService;
   accounts: AccountsService;
   identities: IdentitiesService;
   codes: MagicCodes;
@@ -57,7 +55,9 @@ export interface PasswordsService {
 }
 
 export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
-  const { db, clock, hasher, accounts, identities, codes, sessions, tokens, mailer, audit, limiter, rules, config } = deps;
+  const { db, clock, authenticators, accounts, identities, codes, sessions, tokens, mailer, audit, limiter, rules, config } = deps;
+  /** What a user's password may not contain. */
+  const personalOf = (user: PasswordContext): PasswordContext => ({ email: user.email, username: user.username, name: user.name });
 
   /** After any reset: the owner is back in, so clear the sign-in throttle an attacker may have run up. */
   const clearSignInThrottles = (user: { id: string }) => limiter.reset(rules.signInPerAccount, `user:${user.id}`);
@@ -79,24 +79,15 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
     async change(input, context) {
       checkConfirmation(input.newPassword, input.newPasswordConfirmation);
       const user = await accounts.findRowById(db, input.userId);
-      if (!user) throw new AppError(PasswordErrors.invalid_current_password);
-      // The current password is guessed at like a sign-in: on the same per-account counter.
-      const accountKey = `user:${user.id}`;
-      await limiter.enforce([[rules.signInPerAccount, accountKey]]);
-      const currentOk =
-        user.passwordHash !== null &&
-        !isPasswordTooLong(input.currentPassword) &&
-        (await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword), context));
-      if (!currentOk) throw new AppError(PasswordErrors.invalid_current_password);
-      await limiter.reset(rules.signInPerAccount, accountKey);
-      const password = checkNewPassword(input.newPassword, config.passwordMinLength, { email: user.email, username: user.username, name: user.name });
-      const passwordHash = await hasher.hash(password, context);
+      if (!user) throw new AppError(AuthenticatorErrors.invalid_current_password);
+      await authenticators.verifyCurrentPassword(user, input.currentPassword, context);
+      const passwordHash = await authenticators.hashNewPassword({ password: input.newPassword, confirmation: input.newPasswordConfirmation, personal: personalOf(user) }, context);
       const revokedSessions = await db.transaction(async (tx) => {
-        await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: clock.now() });
+        await authenticators.setPassword(tx, user.id, passwordHash);
         const revoked = await sessions.revokeOthers(user.id, input.sessionId, context, tx);
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await audit.record(tx, { action: "password.changed", actorUserId: user.id, subjectUserId: user.id, data: { revokedSessions: revoked } }, context);
-        if (user.email) await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
+        if (user.email) await mailer.enqueue(tx, { to: user.email, template: "password-changed", variables: {} });
         return revoked;
       });
       mailer.dispatch();
@@ -112,10 +103,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         const user = await accounts.findRowById(tx, found.id);
         if (!user?.email) return false;
         const { token } = await tokens.issue(tx, { purpose: TokenPurposes.passwordReset, subject: user.id, ttlSeconds: config.passwordResetTtlSeconds });
-        await mailer.enqueue(
-          tx,
-          passwordResetEmail({ to: user.email, productName: mailer.productName, link: mailer.link("/ui/reset-password", { token }), ttlSeconds: config.passwordResetTtlSeconds }),
-        );
+        await mailer.enqueue(tx, { to: user.email, template: "password-reset", variables: { link: mailer.link("/ui/reset-password", { token }), ttlSeconds: config.passwordResetTtlSeconds } });
         await audit.record(tx, { action: "password.reset_requested", subjectUserId: user.id }, context);
         return true;
       });
@@ -128,12 +116,10 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
       const user = live?.subject ? await accounts.findRowById(db, live.subject) : null;
       if (!live || !user || live.consumedAt || live.revokedAt || live.expiresAt <= clock.now()) throw new AppError(PasswordErrors.invalid_reset_token);
       // Policy is checked before the token is spent, so a rejected password does not burn the link.
-      const password = checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username, name: user.name });
-      const passwordHash = await hasher.hash(password, context);
+      const passwordHash = await authenticators.hashNewPassword({ password: input.password, confirmation: input.passwordConfirmation, personal: personalOf(user) }, context);
       const done = await db.transaction(async (tx) => {
         if (!(await tokens.consume(tx, input.token, TokenPurposes.passwordReset))) return false;
-        const now = clock.now();
-        await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: now });
+        await authenticators.setPassword(tx, user.id, passwordHash);
         // Following the emailed link proves control of the address: its identity is verified.
         const address = user.email ? normalizeEmail(user.email) : null;
         const identity = address ? await identities.findRow(tx, { type: "email", value: address }) : null;
@@ -141,7 +127,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await sessions.revokeAll(user.id, context, "password_reset", tx);
         await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id }, context);
-        if (user.email) await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
+        if (user.email) await mailer.enqueue(tx, { to: user.email, template: "password-changed", variables: {} });
         return true;
       });
       if (!done) throw new AppError(PasswordErrors.invalid_reset_token);
@@ -174,11 +160,9 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
     async completeRecoveryWithCode(input, context) {
       await limiter.enforce([[rules.codeVerifyPerIp, context.ip]]);
       const identity = identities.normalize(input);
-      checkConfirmation(input.password, input.passwordConfirmation);
       // The checks that do not depend on the account run first and say nothing about it; the
       // personal-data check runs once the code has proven who is asking.
-      const password = checkNewPassword(input.password, config.passwordMinLength);
-      const passwordHash = await hasher.hash(password, context);
+      const passwordHash = await authenticators.hashNewPassword({ password: input.password, confirmation: input.passwordConfirmation }, context);
       const outcome = await db.transaction(async (tx) => {
         const check = await codes.verify(tx, { purpose: CodePurposes.passwordRecovery, channel: identity.type, recipient: identity.value, code: input.code });
         if (!check.ok) return { check };
@@ -186,14 +170,14 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         if (!found || found.user.id !== check.extraData.userId) return { check: { ok: false as const, reason: "invalid" as const } };
         const { user } = found;
         // Throwing here rolls the transaction back, so a refused password does not spend the code.
-        checkNewPassword(input.password, config.passwordMinLength, { email: user.email, username: user.username, name: user.name });
+        checkNewPassword(input.password, config.passwordMinLength, personalOf(user));
         // The code reached the identity: that proves control of it.
         await claimWith(tx, user.id, found.identity, context);
-        await accounts.updateRow(tx, user.id, { passwordHash, updatedAt: clock.now() });
+        await authenticators.setPassword(tx, user.id, passwordHash);
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await sessions.revokeAll(user.id, context, "password_reset", tx);
         await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, data: { method: "recovery_code", type: identity.type } }, context);
-        if (user.email) await mailer.enqueue(tx, passwordChangedEmail({ to: user.email, productName: mailer.productName }));
+        if (user.email) await mailer.enqueue(tx, { to: user.email, template: "password-changed", variables: {} });
         return { check, user };
       });
       if (!outcome.user) throw codeFailure(outcome.check);

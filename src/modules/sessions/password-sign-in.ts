@@ -1,14 +1,12 @@
-import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import type { Database } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
-import type { Clock } from "../../kernel/time/clock.js";
 import type { AccountsService } from "../accounts/index.js";
 import type { LoginFailureReason } from "../login-history/index.js";
-import { isPasswordTooLong, normalizePassword } from "../passwords/index.js";
+import type { AuthenticatorsService } from "../authenticators/index.js";
 import { SessionErrors } from "./errors.js";
 import type { SignInPressure } from "./sign-in-pressure.js";
 import type { SignIns } from "./sign-in.js";
@@ -24,8 +22,7 @@ const METHOD = "password";
  */
 export function createPasswordSignIn(deps: {
   db: Database;
-  clock: Clock;
-  hasher: PasswordHasher;
+  authenticators: AuthenticatorsService;
   accounts: AccountsService;
   limiter: RateLimiter;
   rules: RateRules;
@@ -33,7 +30,7 @@ export function createPasswordSignIn(deps: {
   pressure: SignInPressure;
   config: { requireEmailConfirmation: boolean };
 }) {
-  const { db, clock, hasher, accounts, limiter, rules, signIns, pressure } = deps;
+  const { db, authenticators, accounts, limiter, rules, signIns, pressure } = deps;
 
   // Only a refusal is a throttled attempt; a counter store that is down is a fault (503), not a sign-in.
   const isThrottled = (error: unknown) => error instanceof AppError && error.code === KernelErrors.rate_limited.code;
@@ -65,23 +62,16 @@ export function createPasswordSignIn(deps: {
       if (isThrottled(error)) await signIns.fail({ userId: user?.id ?? null, method: METHOD, reason: "throttled" }, context);
       throw error;
     }
-    // An over-long password cannot be anyone's: refuse it without hashing it at all.
-    if (isPasswordTooLong(password)) return failed(user?.id ?? null, accountKey, user ? "wrong_password" : "unknown_account", context);
-    const normalized = normalizePassword(password);
-    if (!user || user.passwordHash === null) {
-      await hasher.verifyAgainstNothing(normalized, context);
-      return failed(user?.id ?? null, accountKey, user ? "no_password" : "unknown_account", context);
-    }
-    if (!(await hasher.verify(user.passwordHash, normalized, context))) return failed(user.id, accountKey, "wrong_password", context);
+    const { ok, rehashed } = await authenticators.verifyPassword(user, password, context);
+    if (!ok || !user) return failed(user?.id ?? null, accountKey, !user ? "unknown_account" : user.passwordHash === null ? "no_password" : "wrong_password", context);
     // An account with no email address (phone only) has nothing to confirm.
     if (deps.config.requireEmailConfirmation && user.email !== null && user.emailConfirmedAt === null) {
       await signIns.fail({ userId: user.id, method: METHOD, reason: "email_not_confirmed" }, context);
       throw new AppError(SessionErrors.email_not_confirmed);
     }
-    const rehashed = hasher.needsRehash(user.passwordHash) ? await hasher.hash(normalized, context) : null;
     const grant = await db.transaction(async (tx) => {
       await limiter.reset(rules.signInPerAccount, accountKey, tx);
-      if (rehashed) await accounts.updateRow(tx, user.id, { passwordHash: rehashed, updatedAt: clock.now() });
+      if (rehashed) await authenticators.setPassword(tx, user.id, rehashed);
       return signIns.complete(tx, { userId: user.id, method: METHOD, amr: ["pwd"] }, context);
     });
     pressure.record(true);

@@ -1,4 +1,3 @@
-import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
 import type { Database } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { Principal } from "../../kernel/http/principal.js";
@@ -10,7 +9,7 @@ import { addSeconds, type Clock } from "../../kernel/time/clock.js";
 import { AccountErrors, enforceSendLimits, enqueueCode, type AccountsService, type IdentitiesService, type IdentityInput } from "../accounts/index.js";
 import type { AuditService } from "../audit/index.js";
 import type { AuthzService } from "../authz/index.js";
-import { isPasswordTooLong, normalizePassword } from "../passwords/index.js";
+import { AuthenticatorErrors, type AuthenticatorsService } from "../authenticators/index.js";
 import { codeFailure, CodePurposes, TokenErrors, type MagicCodes } from "../tokens/index.js";
 import { SessionErrors } from "./errors.js";
 import type { Grants } from "./grants.js";
@@ -38,7 +37,7 @@ export type Reauthentications = ReturnType<typeof createReauthentications>;
 export function createReauthentications(deps: {
   db: Database;
   clock: Clock;
-  hasher: PasswordHasher;
+  authenticators: AuthenticatorsService;
   accounts: AccountsService;
   identities: IdentitiesService;
   codes: MagicCodes;
@@ -50,21 +49,19 @@ export function createReauthentications(deps: {
   grants: Grants;
   config: { codeTtlSeconds: number; sessionIdleTimeoutSeconds: number };
 }) {
-  const { db, clock, hasher, accounts, identities, codes, mailer, audit, authz, limiter, rules, grants, config } = deps;
+  const { db, clock, authenticators, accounts, identities, codes, mailer, audit, authz, limiter, rules, grants, config } = deps;
   const codeKey = (principal: Principal) => ({ purpose: CodePurposes.reauthentication, channel: "session", recipient: principal.sessionId });
 
-  const passwordMatches = async (principal: Principal, password: string, context: RequestContext) => {
-    const accountKey = `user:${principal.userId}`;
-    await limiter.enforce([[rules.signInPerAccount, accountKey]]);
+  /** The refusal of a wrong current password, to be audited like a wrong code; throttling passes through. */
+  const currentPasswordError = async (principal: Principal, password: string, context: RequestContext) => {
     const user = await accounts.findRowById(db, principal.userId);
-    const normalized = normalizePassword(password);
-    if (!user?.passwordHash || isPasswordTooLong(password)) {
-      await hasher.verifyAgainstNothing(normalized, context);
-      return false;
+    try {
+      await authenticators.verifyCurrentPassword(user ?? { id: principal.userId, passwordHash: null }, password, context);
+      return null;
+    } catch (error) {
+      if (error instanceof AppError && error.code === AuthenticatorErrors.invalid_current_password.code) return error;
+      throw error;
     }
-    const ok = await hasher.verify(user.passwordHash, normalized, context);
-    if (ok) await limiter.reset(rules.signInPerAccount, accountKey);
-    return ok;
   };
 
   return {
@@ -93,15 +90,15 @@ export function createReauthentications(deps: {
       mailer.dispatch();
     },
 
-    /** Checks the proof and renews the session's authentication time. Throws invalid_credentials, invalid_code, too_many_code_attempts, invalid_token. */
+    /** Checks the proof and renews the session's authentication time. Throws invalid_current_password, invalid_code, too_many_code_attempts, invalid_token. */
     async reauthenticate(principal: Principal, proof: Reauthentication, context: RequestContext): Promise<Reauthenticated> {
       const now = clock.now();
       const idleSince = addSeconds(now, -config.sessionIdleTimeoutSeconds);
       const method = "password" in proof ? "password" : "code";
       // The password is checked outside the transaction: hashing must not hold a connection.
-      const passwordOk = "password" in proof ? await passwordMatches(principal, proof.password, context) : true;
+      const passwordError = "password" in proof ? await currentPasswordError(principal, proof.password, context) : null;
       const outcome = await db.transaction(async (tx) => {
-        if (!passwordOk) return { error: new AppError(SessionErrors.invalid_credentials) };
+        if (passwordError) return { error: passwordError };
         if ("code" in proof) {
           const check = await codes.verify(tx, { ...codeKey(principal), code: proof.code });
           // A failed check returns from the transaction, so its count commits.

@@ -1,5 +1,5 @@
 import type { Registry } from "prom-client";
-import type { PasswordHasher } from "../../kernel/crypto/password-hasher.js";
+import type { AuthenticatorsService } from "../authenticators/index.js";
 import { digestToken, generateId, generateSecretToken } from "../../kernel/crypto/random.js";
 import { afterCommit } from "../../kernel/db/after-commit.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
@@ -22,7 +22,7 @@ import { createPasswordSignIn } from "./password-sign-in.js";
 import { createReauthentications, type Reauthenticated, type Reauthentication } from "./reauthentication.js";
 import { createSignInPressure } from "./sign-in-pressure.js";
 import { createSignIns, type FailedSignIn, type SignInProof } from "./sign-in.js";
-import { deleteEndedSessions, deleteExpiredRefreshTokens, findLiveSession, findRefreshToken, listLiveSessions, revokeSessionRows, rotateRefreshToken } from "./store.js";
+import { deleteEndedSessions, deleteExpiredRefreshTokens, findLiveSession, findRefreshToken, findSessionForTokenCheck, listLiveSessions, revokeSessionRows, rotateRefreshToken } from "./store.js";
 import type { Session, SessionGrant } from "./views.js";
 import { toSession } from "./views.js";
 import { sql } from "drizzle-orm";
@@ -42,7 +42,7 @@ export interface SessionsConfig {
 export interface SessionsDeps {
   db: Database;
   clock: Clock;
-  hasher: PasswordHasher;
+  authenticators: AuthenticatorsService;
   accounts: AccountsService;
   identities: IdentitiesService;
   accessTokens: AccessTokens;
@@ -257,10 +257,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       // (the cache is evicted by the commit that ends a session, on every node). Idleness needs no
       // check here: a session goes idle only long after its last access token expired.
       const now = clock.now();
-      const session = await liveSessionCache.get(claims.sid, async () => {
-        const row = await findLiveSession(db, claims.sid, now, idleSince(now));
-        return row ? { userId: row.userId, expiresAt: row.expiresAt } : null;
-      });
+      const session = await liveSessionCache.get(claims.sid, () => findSessionForTokenCheck(db, claims.sid, now));
       if (!session || session.expiresAt <= now || session.userId !== claims.sub) throw new AppError(TokenErrors.invalid_token);
       // A token from before auth_time was issued counts as proven at the epoch: any freshness check refuses it.
       return { userId: claims.sub, sessionId: claims.sid, authenticatedAt: new Date((claims.auth_time ?? 0) * 1000) };

@@ -24,6 +24,20 @@ export function listLiveSessions(executor: Executor, userId: string, now: Date, 
   return executor.select().from(s).where(and(eq(s.userId, userId), live(now, idleSince))).orderBy(desc(s.lastUsedAt));
 }
 
+/**
+ * What a token check reads of a session: the columns that decide whether a token is accepted, and
+ * so what the session cache holds. Migration 0002's trigger announces a change to exactly these
+ * columns (evicting the cached row on every node); test/architecture.test.ts holds the two together,
+ * so a column added here (an assurance level, say) cannot be served stale.
+ */
+export const tokenCheckColumns = { userId: s.userId, expiresAt: s.expiresAt, revokedAt: s.revokedAt };
+
+/** A token check's read: the session if it is neither revoked nor expired at `now`. */
+export async function findSessionForTokenCheck(executor: Executor, id: string, now: Date): Promise<{ userId: string; expiresAt: Date } | null> {
+  const [row] = await executor.select(tokenCheckColumns).from(s).where(and(eq(s.id, id), isNull(s.revokedAt), gt(s.expiresAt, now))).limit(1);
+  return row ? { userId: row.userId, expiresAt: row.expiresAt } : null;
+}
+
 /** Records a fresh proof of identity in a live session; null when the session has ended. */
 export async function updateAuthenticatedAt(executor: Executor, id: string, now: Date, idleSince: Date): Promise<SessionRow | null> {
   const [row] = await executor.update(s).set({ authenticatedAt: now, lastUsedAt: now }).where(and(eq(s.id, id), live(now, idleSince))).returning();

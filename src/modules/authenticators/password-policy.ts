@@ -1,6 +1,6 @@
 import { AppError } from "../../kernel/errors/app-error.js";
 import { isCommonPassword } from "./blocklist.js";
-import { PasswordErrors } from "./errors.js";
+import { AuthenticatorErrors } from "./errors.js";
 import { estimateGuessability, MIN_GUESSES_LOG10 } from "./guessability.js";
 
 /** NIST SP 800-63B-4 §3.1.1.2: accept at least 64 characters; Gatehouse accepts 1,024. */
@@ -44,17 +44,17 @@ export function isPasswordTooLong(password: string): boolean {
 export function checkNewPassword(password: string, minLength: number, context: PasswordContext = {}): string {
   const normalized = normalizePassword(password);
   const length = passwordLength(normalized);
-  if (length > PASSWORD_MAX_LENGTH) throw new AppError(PasswordErrors.password_too_long);
+  if (length > PASSWORD_MAX_LENGTH) throw new AppError(AuthenticatorErrors.password_too_long);
   if (length < minLength) {
-    throw new AppError({ ...PasswordErrors.password_too_short, message: `The password must be at least ${minLength} characters long.` });
+    throw new AppError({ ...AuthenticatorErrors.password_too_short, message: `The password must be at least ${minLength} characters long.` });
   }
-  if (isCommonPassword(normalized)) throw new AppError(PasswordErrors.password_too_common);
+  if (isCommonPassword(normalized)) throw new AppError(AuthenticatorErrors.password_too_common);
   const folded = fold(normalized);
-  if (personalValues(context).some((value) => folded.includes(value))) throw new AppError(PasswordErrors.password_contains_personal_info);
+  if (personalValues(context).some((value) => folded.includes(value))) throw new AppError(AuthenticatorErrors.password_contains_personal_info);
   const { guessesLog10, warning, suggestions } = estimateGuessability(normalized, personalWords(context));
   if (guessesLog10 < MIN_GUESSES_LOG10) {
     const reason = [warning, ...suggestions].filter((text): text is string => text !== null).join(" ");
-    throw new AppError({ ...PasswordErrors.password_too_guessable, message: `${PasswordErrors.password_too_guessable.message} ${reason}` }, { details: { warning, suggestions } });
+    throw new AppError({ ...AuthenticatorErrors.password_too_guessable, message: `${AuthenticatorErrors.password_too_guessable.message} ${reason}` }, { details: { warning, suggestions } });
   }
   return normalized;
 }
@@ -86,5 +86,5 @@ function words(value: string | null | undefined): string[] {
 }
 
 export function checkConfirmation(password: string, confirmation: string): void {
-  if (password !== confirmation) throw new AppError(PasswordErrors.password_confirmation_mismatch);
+  if (password !== confirmation) throw new AppError(AuthenticatorErrors.password_confirmation_mismatch);
 }

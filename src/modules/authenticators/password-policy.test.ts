@@ -4,7 +4,7 @@ import { AppError } from "../../kernel/errors/app-error.js";
 import { blocklistSize } from "./blocklist.js";
 import { estimateGuessability, MIN_GUESSES_LOG10, SCORED_LENGTH } from "./guessability.js";
 import { commonLanguagePack } from "./language-packs.js";
-import { checkNewPassword, normalizePassword, passwordLength, type PasswordContext } from "./policy.js";
+import { checkNewPassword, normalizePassword, passwordLength, type PasswordContext } from "./password-policy.js";
 
 const refusal = (password: string, minLength = 15, context: PasswordContext = {}) => {
   try {
