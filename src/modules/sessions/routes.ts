@@ -5,6 +5,7 @@ import { bearerToken, caller } from "../../kernel/http/principal.js";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, DateTime, errorResponses, LoginInput, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
+import { AuthenticatorErrors } from "../authenticators/index.js";
 import { AccountErrors, CodeInput, identityValueErrors, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
 import { codeErrors, TokenErrors } from "../tokens/index.js";
 import { SessionErrors } from "./errors.js";
@@ -212,7 +213,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
         }),
         response: {
           200: Type.Object({ tokenType: Type.Literal("Bearer"), accessToken: Type.String(), expiresIn: Type.Integer(), authenticatedAt: DateTime }),
-          ...errorResponses(SessionErrors.invalid_credentials, ...codeErrors, KernelErrors.rate_limited, KernelErrors.server_busy),
+          ...errorResponses(AuthenticatorErrors.invalid_current_password, ...codeErrors, KernelErrors.rate_limited, KernelErrors.server_busy),
         },
       },
     },
