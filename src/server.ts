@@ -1,16 +1,17 @@
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Gatehouse } from "./gatehouse.js";
 import cors from "@fastify/cors";
+import { KernelErrors } from "./kernel/errors/kernel-errors.js";
+import { registerApiDocument } from "./kernel/http/api-document.js";
+import { listComponents } from "./kernel/http/components.js";
 import { registerErrorHandler, renderRouterError } from "./kernel/http/error-handler.js";
 import { registerDrain, type DrainOptions } from "./kernel/http/graceful-shutdown.js";
 import { registerJsonBodyParser } from "./kernel/http/json-body.js";
 import { registerValidators } from "./kernel/http/validation.js";
 import { generateId } from "./kernel/crypto/random.js";
 import { accesspassRoutes } from "./modules/accesspass/index.js";
-import { adminRoutes } from "./modules/admin/index.js";
+import { AdminErrors, adminRoutes } from "./modules/admin/index.js";
 import { accountsRoutes, identitiesRoutes } from "./modules/accounts/index.js";
 import { hostedPagesRoutes, landingPageRoutes } from "./modules/hosted-pages/index.js";
 import { loginHistoryRoutes } from "./modules/login-history/index.js";
@@ -20,7 +21,7 @@ import { passwordlessRoutes } from "./modules/passwordless/index.js";
 import { passwordsRoutes } from "./modules/passwords/index.js";
 import { sessionsRoutes } from "./modules/sessions/index.js";
 import { createAuthenticate } from "./kernel/http/principal.js";
-import { tokensRoutes } from "./modules/tokens/index.js";
+import { TokenErrors, tokensRoutes } from "./modules/tokens/index.js";
 import "./types/fastify.js";
 
 /** JSON bodies above this are refused with payload_too_large before they are parsed. */
@@ -48,7 +49,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
 
   // 1. Input: our JSON parser (UTF-8, null bytes, prototype poisoning), strict validators, one error shape.
   registerJsonBodyParser(app);
-  registerValidators(app);
+  registerValidators(app, listComponents());
   registerErrorHandler(app);
   app.decorateRequest("principal", null);
   app.decorateRequest("actor", null);
@@ -87,16 +88,22 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   });
 
   // 4. The OpenAPI 3.1 document is generated from the same TypeBox schemas that validate requests.
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: { title: "Gatehouse API", version: "0.1.0", description: "Identity and access: accounts, passwords, sessions and tokens." },
-      servers: [{ url: config.http.baseUrl }],
-      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+  await registerApiDocument(app, {
+    title: "Gatehouse API",
+    version: "0.1.0",
+    description: "Identity and access: accounts, passwords, sessions and tokens.",
+    baseUrl: config.http.baseUrl,
+    securitySchemes: {
+      bearerAuth: {
+        scheme: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token from a sign-in or a refresh." },
+        errors: [KernelErrors.unauthenticated, TokenErrors.invalid_token],
+      },
+      adminToken: {
+        scheme: { type: "http", scheme: "bearer", description: "GATEHOUSE_ADMIN_TOKEN." },
+        errors: [AdminErrors.admin_token_invalid],
+      },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   // 5. Feature modules.
   const authenticate = createAuthenticate((token) => gatehouse.sessions.authenticate(token));

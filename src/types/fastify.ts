@@ -8,4 +8,12 @@ declare module "fastify" {
     /** Set by preHandlers that act for someone other than the principal (an administrator); null otherwise. */
     actor: Actor | null;
   }
+
+  interface FastifySchema {
+    /**
+     * The route answers from the process alone: no database, no password hashing. Its document
+     * then lists no 503 (kernel/http/api-document.ts).
+     */
+    selfContained?: true;
+  }
 }

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, CHROMIUM_ARGS, freePort, listen, skipWithoutChromium } from "../support/chromium.js";
 import { uniqueEmail } from "../support/factories.js";
 import { latestEmailTo, linkIn } from "../support/mail.js";
 import { databaseTargets } from "../support/test-database.js";
@@ -16,23 +16,7 @@ import { startTestGatehouse, type TestGatehouse } from "../support/test-gatehous
  * `inject` can only imitate. Skipped, saying so, where no Chromium is installed.
  * @see issue #15 (login CSRF; the sign-in token shown to copy)
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listen(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-// Skipped only on a developer machine without Chromium; CI (.ci/run installs it) runs it always.
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI).each(databaseTargets())(`hosted pages in Chromium (${CHROMIUM}) on $name`, (target) => {
+describe.skipIf(skipWithoutChromium).each(databaseTargets())(`hosted pages in Chromium (${CHROMIUM}) on $name`, (target) => {
   let t: TestGatehouse;
   let base: string;
   let profile: string;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from "../../src/gatehouse.js";
 import { loadConfig, type Config } from "../../src/kernel/config/load-config.js";
 import { buildServer } from "../../src/server.js";
+import { checkResponsesAgainstDocument } from "./documented-responses.js";
 import { FakeClock } from "./fake-clock.js";
 import type { DatabaseTarget, TestDatabase } from "./test-database.js";
 
@@ -41,7 +42,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 /**
  * A Gatehouse on a fresh database of `target`, with a fake clock, its HTTP app ready for
- * `inject`, and jobs stopped (tests run them with `gatehouse.jobs.runNow`).
+ * `inject`, and jobs stopped (tests run them with `gatehouse.jobs.runNow`). Every answer `inject`
+ * gets from a documented route must be in /openapi.json (documented-responses.ts).
  */
 export async function startTestGatehouse(target: DatabaseTarget, options: TestGatehouseOptions = {}): Promise<TestGatehouse> {
   return startTestGatehouseOn(await target.create(), options);
@@ -56,6 +58,7 @@ export async function startTestGatehouseOn(database: TestDatabase, options: Test
   const config = options.config ? options.config(base) : base;
   const gatehouse = await createGatehouse(config, { startJobs: false, ...options, database: database.handle, clock });
   const app = await buildServer(gatehouse);
+  checkResponsesAgainstDocument(app);
   return {
     gatehouse,
     app,

@@ -2,6 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, type ErrorDefinition } from "../errors/app-error.js";
 import { isDatabaseUnavailable } from "../db/errors.js";
 import { KernelErrors, serviceUnavailable } from "../errors/kernel-errors.js";
+import type { ErrorShape } from "./error-responses.js";
+import { jsonErrorShape } from "./schemas.js";
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -37,16 +39,21 @@ function fromFastifyError(error: FastifyError): AppError | null {
   return null;
 }
 
+// Keyed by the handler in force (`instance.errorHandler`), which child instances inherit with it.
+const errorShapes = new WeakMap<object, ErrorShape>();
+
 /**
  * Renders every error as `{"error": {"code", "message"}}`. A 5xx never exposes its cause: the
  * body says internal_error, the log carries the detail. A database that cannot be reached or
  * does not answer in time is a fault of the moment, told apart here once for every module:
  * 503 service_unavailable with Retry-After, so clients and load balancers back off and retry.
+ * A plugin rendering errors its own way passes its `render` and, if its routes are documented,
+ * the `shape` of what it renders.
  */
 export function registerErrorHandler(
   app: FastifyInstance,
   render: (reply: FastifyReply, error: AppError) => unknown = renderJson,
-  options: { notFound?: boolean } = {},
+  options: { notFound?: boolean; shape?: ErrorShape } = {},
 ): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = error instanceof AppError ? error : (fromFastifyError(error) ?? (isDatabaseUnavailable(error) ? serviceUnavailable(error) : null));
@@ -59,6 +66,8 @@ export function registerErrorHandler(
     else if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.code);
     return render(reply, appError);
   });
+  const shape = options.shape ?? (render === renderJson ? jsonErrorShape : undefined);
+  if (shape) errorShapes.set(app.errorHandler, shape);
   // A plugin mounted at the root must not take over the server's 404s: it passes notFound: false.
   if (options.notFound ?? true) app.setNotFoundHandler((_request, reply) => render(reply, new AppError(KernelErrors.not_found)));
 }
@@ -68,6 +77,11 @@ export function renderJson(reply: FastifyReply, error: AppError): FastifyReply {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   if (error.details !== undefined) body.error.details = error.details;
   return reply.code(error.status).type("application/json; charset=utf-8").send(body);
+}
+
+/** The shape of the errors rendered for routes of `instance`, as its error handler registered it. */
+export function errorShapeOf(instance: FastifyInstance): ErrorShape | undefined {
+  return errorShapes.get(instance.errorHandler);
 }
 
 /**

@@ -4,10 +4,15 @@ import { AppError, type ErrorDefinition } from "../../kernel/errors/app-error.js
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { registerErrorHandler } from "../../kernel/http/error-handler.js";
 import { requestContext } from "../../kernel/http/request-context.js";
+import { AccountErrors } from "../accounts/index.js";
+import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
+import { PasswordErrors } from "../passwords/index.js";
 import { SessionErrors } from "../sessions/index.js";
 import {
   AccessTokenHeaders,
   accesspassErrors,
+  accessPassErrorShape,
+  accessTokenErrors,
   ChangePasswordBody,
   ConfirmBody,
   ForgotUsernameBody,
@@ -16,6 +21,7 @@ import {
   MetaResponse,
   RefreshTokenHeaders,
   RegisterBody,
+  registrationErrors,
   ResetPasswordBody,
   toAccessPassTokens,
   TokensResponse,
@@ -82,16 +88,17 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
   const accesspass = createAccessPassService(options);
 
   // At the root, unknown URLs stay the server's 404s; under a prefix they are AccessPass's.
-  registerErrorHandler(app, renderAccessPassError, { notFound: app.prefix !== "" });
+  registerErrorHandler(app, renderAccessPassError, { notFound: app.prefix !== "", shape: accessPassErrorShape });
 
   app.get(
     "/check",
     {
       schema: {
         tags,
+        operationId: "checkAccessPassToken",
         summary: "Check an access token; returns the `meta` stored at registration",
         headers: AccessTokenHeaders,
-        response: { 200: MetaResponse, ...accesspassErrors(401) },
+        response: { 200: MetaResponse, ...accesspassErrors(...accessTokenErrors) },
       },
     },
     async (request) => ({ ok: await accesspass.check(tokenHeader(request, "access-token", KernelErrors.unauthenticated)) }),
@@ -102,10 +109,11 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
     {
       schema: {
         tags,
+        operationId: "refreshAccessPassToken",
         summary: "Exchange a refresh token for a new access token and a new refresh token",
         description: "A refresh token works once. Presenting a spent one ends its session (reuse detection).",
         headers: RefreshTokenHeaders,
-        response: { 200: TokensResponse, ...accesspassErrors(401) },
+        response: { 200: TokensResponse, ...accesspassErrors(SessionErrors.invalid_refresh_token, SessionErrors.refresh_token_reused) },
       },
     },
     async (request) =>
@@ -117,10 +125,11 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
     {
       schema: {
         tags,
+        operationId: "registerAccessPassUser",
         summary: "Register with username, email and password; signs in at once",
         description: "Emails a confirmation link whose `token` is the `confirm_id` of POST /confirm.",
         body: RegisterBody,
-        response: { 200: TokensResponse, ...accesspassErrors(400, 403, 409, 429) },
+        response: { 200: TokensResponse, ...accesspassErrors(...registrationErrors, SessionErrors.email_not_confirmed) },
       },
     },
     async (request) => {
@@ -132,7 +141,13 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
   app.post(
     "/confirm",
     {
-      schema: { tags, summary: "Confirm an email address with the emailed confirm_id", body: ConfirmBody, response: { 200: MessageResponse, ...accesspassErrors(400) } },
+      schema: {
+        tags,
+        operationId: "confirmAccessPassEmail",
+        summary: "Confirm an email address with the emailed confirm_id",
+        body: ConfirmBody,
+        response: { 200: MessageResponse, ...accesspassErrors(AccountErrors.invalid_confirmation_token) },
+      },
     },
     async (request) => {
       await accesspass.confirm(request.body.confirm_id, requestContext(request));
@@ -145,9 +160,13 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
     {
       schema: {
         tags,
+        operationId: "logInToAccessPass",
         summary: "Sign in with username or email (case-insensitive) and password",
         body: LoginBody,
-        response: { 200: TokensResponse, ...accesspassErrors(400, 401, 403, 429) },
+        response: {
+          200: TokensResponse,
+          ...accesspassErrors(SessionErrors.invalid_credentials, SessionErrors.email_not_confirmed, KernelErrors.rate_limited, KernelErrors.server_busy),
+        },
       },
     },
     async (request) => toAccessPassTokens(await accesspass.login(request.body, requestContext(request))),
@@ -158,10 +177,11 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
     {
       schema: {
         tags,
+        operationId: "resetAccessPassPassword",
         summary: "Email a password-reset link (ok whether or not the account exists)",
         description: "The link's `token` is the `password_id` of POST /change_password; it works once and expires after GATEHOUSE_PASSWORD_RESET_TTL_SECONDS (an hour).",
         body: ResetPasswordBody,
-        response: { 200: MessageResponse, ...accesspassErrors(400, 429) },
+        response: { 200: MessageResponse, ...accesspassErrors(KernelErrors.rate_limited) },
       },
     },
     async (request) => {
@@ -175,9 +195,10 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
     {
       schema: {
         tags,
+        operationId: "logOutOfAccessPass",
         summary: "End the session of an access token: the access token and its refresh token stop working at once",
         headers: AccessTokenHeaders,
-        response: { 200: MessageResponse, ...accesspassErrors(401) },
+        response: { 200: MessageResponse, ...accesspassErrors(...accessTokenErrors, SessionErrors.session_not_found) },
       },
     },
     async (request) => {
@@ -191,9 +212,13 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
     {
       schema: {
         tags,
+        operationId: "changeAccessPassPassword",
         summary: "Set a new password with the emailed password_id; ends every session",
         body: ChangePasswordBody,
-        response: { 200: MessageResponse, ...accesspassErrors(400) },
+        response: {
+          200: MessageResponse,
+          ...accesspassErrors(AuthenticatorErrors.password_confirmation_mismatch, PasswordErrors.invalid_reset_token, ...passwordPolicyErrors, KernelErrors.server_busy),
+        },
       },
     },
     async (request) => {
@@ -208,9 +233,10 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
     {
       schema: {
         tags,
+        operationId: "remindAccessPassUsername",
         summary: "Email me my username (ok whether or not the address has an account)",
         body: ForgotUsernameBody,
-        response: { 200: MessageResponse, ...accesspassErrors(400, 429) },
+        response: { 200: MessageResponse, ...accesspassErrors(KernelErrors.rate_limited) },
       },
     },
     async (request) => {

@@ -1,7 +1,13 @@
 import { Type } from "typebox";
+import type { ErrorDefinition } from "../../kernel/errors/app-error.js";
+import { defineComponent } from "../../kernel/http/components.js";
+import { errorResponsesFor, type ErrorShape } from "../../kernel/http/error-responses.js";
 import { LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
-import { EmailInput, UsernameInput } from "../accounts/index.js";
+import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
+import { AccountErrors, EmailInput, UsernameInput } from "../accounts/index.js";
+import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
 import type { SessionGrant } from "../sessions/index.js";
+import { TokenErrors } from "../tokens/index.js";
 
 /** AccessPass field names are snake_case on the wire; the services' names are not. */
 export const RegisterBody = Type.Object(
@@ -41,15 +47,24 @@ export const RefreshTokenHeaders = Type.Object({
   "refresh-token": Type.Optional(Type.String({ description: "The refresh_token of a login, register or refresh answer." })),
 });
 
-export const TokensResponse = Type.Object({
-  ok: Type.Object({
-    type: Type.Literal("basic"),
-    access_token: Type.String({ description: "JWT; send it in the `access-token` header." }),
-    access_expire_in: Type.Integer({ description: "Seconds until the access token expires." }),
-    refresh_token: Type.String({ description: "Opaque and single use: every refresh returns a new one." }),
-    refresh_expire_in: Type.Integer({ description: "Seconds until the refresh token expires; 0 when refresh tokens do not expire." }),
-  }),
-});
+export const TokensResponse = defineComponent(
+  "AccessPassTokens",
+  Type.Object(
+    {
+      ok: Type.Object({
+        type: Type.Literal("basic"),
+        access_token: Type.String({ description: "JWT; send it in the `access-token` header." }),
+        access_expire_in: Type.Integer({ description: "Seconds until the access token expires." }),
+        refresh_token: Type.String({ description: "Opaque and single use: every refresh returns a new one." }),
+        refresh_expire_in: Type.Integer({ description: "Seconds until the refresh token expires; 0 when refresh tokens do not expire." }),
+      }),
+    },
+    {
+      description: "AccessPass's answer to a login, register or refresh.",
+      examples: [{ ok: { type: "basic", access_token: "example.access.token", access_expire_in: 900, refresh_token: "example-refresh-token", refresh_expire_in: 2592000 } }],
+    },
+  ),
+);
 
 export const MetaResponse = Type.Object({
   ok: Type.Record(Type.String(), Type.Unknown(), { description: "The `meta` object stored at registration." }),
@@ -57,10 +72,32 @@ export const MetaResponse = Type.Object({
 
 export const MessageResponse = Type.Object({ ok: Type.String() });
 
-export const AccessPassError = Type.Object({ error: Type.String({ description: "Safe, human-readable explanation." }) }, { description: "Error" });
+const AccessPassError = defineComponent(
+  "AccessPassError",
+  Type.Object(
+    { error: Type.String({ description: "Safe, human-readable explanation." }) },
+    { description: "An AccessPass error: one sentence, validation problems folded into it.", examples: [{ error: "The login or password is not correct." }] },
+  ),
+);
 
-export function accesspassErrors(...statuses: number[]): Record<number, typeof AccessPassError> {
-  return Object.fromEntries(statuses.map((status) => [status, AccessPassError]));
+/** AccessPass errors as routes.ts renders them. */
+export const accessPassErrorShape: ErrorShape<typeof AccessPassError> = { schema: AccessPassError, example: ({ message }) => ({ error: message }) };
+
+// What the core answers to these operations (AccessPassService composes the core's services).
+export const registrationErrors = [
+  AccountErrors.invalid_email,
+  AccountErrors.metadata_too_large,
+  AuthenticatorErrors.password_confirmation_mismatch,
+  ...passwordPolicyErrors,
+  AccountErrors.email_taken,
+  AccountErrors.username_taken,
+  KernelErrors.rate_limited,
+  KernelErrors.server_busy,
+];
+export const accessTokenErrors = [KernelErrors.unauthenticated, TokenErrors.invalid_token];
+
+export function accesspassErrors(...errors: ErrorDefinition[]) {
+  return errorResponsesFor(accessPassErrorShape, errors);
 }
 
 /** A session grant in AccessPass's words. */

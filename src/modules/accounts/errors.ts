@@ -17,3 +17,6 @@ export const AccountErrors = defineErrorCodes({
   email_unchanged: { status: 400, message: "This is already the email address of the account." },
   invalid_email_change_token: { status: 400, message: "This email change link is invalid, expired or already used. Request the change again." },
 });
+
+/** Why an email address or phone number as typed is refused (identities.ts `normalize`). */
+export const identityValueErrors = [AccountErrors.invalid_email, AccountErrors.invalid_phone_number, AccountErrors.phone_region_not_allowed];

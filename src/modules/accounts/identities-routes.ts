@@ -4,6 +4,10 @@ import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, DateTime, errorResponses, Nullable, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
 import { caller } from "../../kernel/http/principal.js";
+import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
+import { AuthenticatorErrors } from "../authenticators/index.js";
+import { codeErrors, TokenErrors } from "../tokens/index.js";
+import { AccountErrors, identityValueErrors } from "./errors.js";
 import type { IdentitiesService } from "./identities.js";
 import { CodeInput, EmailInput, IdentitySchema, IdentityTypeInput, IdentityValueInput, UserSchema } from "./schemas.js";
 
@@ -16,7 +20,10 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
 ) => {
   app.get(
     "/v1/me/identities",
-    { preHandler: authenticate, schema: { tags, security, summary: "My email addresses and phone numbers", response: { 200: Type.Object({ identities: Type.Array(IdentitySchema) }), ...errorResponses(401) } } },
+    {
+      preHandler: authenticate,
+      schema: { tags, operationId: "listMyIdentities", security, summary: "My email addresses and phone numbers", response: { 200: Type.Object({ identities: Type.Array(IdentitySchema) }) } },
+    },
     async (request) => ({ identities: await identities.list(caller(request).userId) }),
   );
 
@@ -26,6 +33,7 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "addMyIdentity",
         security,
         summary: "Add an email address or phone number: sends a code (or, for an email, a link) to it (always 202)",
         description:
@@ -37,9 +45,18 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
             value: IdentityValueInput,
             method: Type.Optional(Type.Union([Type.Literal("code"), Type.Literal("link")], { description: "For an email address: `code` (default) or `link`. Phones always get a code by SMS." })),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ type: "phone", value: "+33 6 12 34 56 78" }] },
         ),
-        response: { 202: AcceptedResponse, ...errorResponses(400, 401, 429) },
+        response: {
+          202: AcceptedResponse,
+          ...errorResponses(
+            ...identityValueErrors,
+            KernelErrors.reauthentication_required,
+            AccountErrors.verified_identity_required,
+            KernelErrors.rate_limited,
+            TokenErrors.too_many_code_attempts,
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -54,10 +71,14 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "verifyMyIdentity",
         security,
         summary: "Enter the code sent to an email address or phone number: adds (or verifies) it",
-        body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput }, { additionalProperties: false }),
-        response: { 200: Type.Object({ identity: IdentitySchema, user: UserSchema }), ...errorResponses(400, 401, 409, 429) },
+        body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput }, { additionalProperties: false, examples: [{ type: "phone", value: "+33612345678", code: "123456" }] }),
+        response: {
+          200: Type.Object({ identity: IdentitySchema, user: UserSchema }),
+          ...errorResponses(...identityValueErrors, ...codeErrors, AccountErrors.identity_taken, KernelErrors.rate_limited),
+        },
       },
     },
     async (request) => identities.verifyWithCode({ ...request.body, userId: caller(request).userId }, requestContext(request)),
@@ -69,11 +90,12 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "removeMyIdentity",
         security,
         summary: "Remove an email address or phone number from my account",
         description: "Refused with last_sign_in_method when the account would be left with no way to sign in.",
         params: Type.Object({ identityId: Uuid }),
-        response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) },
+        response: { 204: Type.Null(), ...errorResponses(KernelErrors.reauthentication_required, AccountErrors.identity_not_found, AccountErrors.last_sign_in_method, AccountErrors.last_recovery_channel) },
       },
     },
     async (request, reply) => {
@@ -88,13 +110,28 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "changeMyEmail",
         security,
         summary: "Change my email address: held until confirmed from the new address (always 202)",
         description:
           "Sends a confirmation link to the new address and a notice to the current one. The account keeps its current " +
           "address until the link is followed. `currentPassword` is required when the account has a password.",
-        body: Type.Object({ email: EmailInput, currentPassword: Type.Optional(PasswordInput) }, { additionalProperties: false }),
-        response: { 202: AcceptedResponse, ...errorResponses(400, 401, 429) },
+        body: Type.Object(
+          { email: EmailInput, currentPassword: Type.Optional(PasswordInput) },
+          { additionalProperties: false, examples: [{ email: "ada.lovelace@example.com", currentPassword: "plum-otter-lantern-42" }] },
+        ),
+        response: {
+          202: AcceptedResponse,
+          ...errorResponses(
+            AccountErrors.invalid_email,
+            AccountErrors.email_unchanged,
+            AuthenticatorErrors.invalid_current_password,
+            KernelErrors.reauthentication_required,
+            AccountErrors.user_not_found,
+            KernelErrors.rate_limited,
+            KernelErrors.server_busy,
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -109,9 +146,10 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "getMyPendingEmailChange",
         security,
         summary: "The email change waiting for confirmation, if any",
-        response: { 200: Type.Object({ pending: Nullable(Type.Object({ email: Type.String(), expiresAt: DateTime })) }), ...errorResponses(401) },
+        response: { 200: Type.Object({ pending: Nullable(Type.Object({ email: Type.String(), expiresAt: DateTime })) }) },
       },
     },
     async (request) => ({ pending: await identities.pendingEmailChange(caller(request).userId) }),
@@ -122,9 +160,10 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
     {
       schema: {
         tags,
+        operationId: "confirmEmailChange",
         summary: "Apply an email change with the token emailed to the new address",
-        body: Type.Object({ token: SecretInput }, { additionalProperties: false }),
-        response: { 200: Type.Object({ user: UserSchema }), ...errorResponses(400, 409) },
+        body: Type.Object({ token: SecretInput }, { additionalProperties: false, examples: [{ token: "example-email-change-token" }] }),
+        response: { 200: Type.Object({ user: UserSchema }), ...errorResponses(AccountErrors.invalid_email_change_token, AccountErrors.identity_taken) },
       },
     },
     async (request) => ({ user: await identities.confirmEmailChange(request.body.token, requestContext(request)) }),

@@ -11,9 +11,9 @@ export { createIdentitiesService, type IdentitiesService, type IdentitiesConfig,
 export type { EmailChange } from "./email-change.js";
 export { accountsRoutes } from "./routes.js";
 export { identitiesRoutes } from "./identities-routes.js";
-export { AccountErrors } from "./errors.js";
+export { AccountErrors, identityValueErrors } from "./errors.js";
 export type { User, Identity, PublicProfile } from "./views.js";
 export type { IdentityType, IdentityRow } from "./tables.js";
 export { normalizeEmail, normalizePhone, normalizeIdentity, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
 export { enforceSendLimits, enqueueCode } from "./identity-delivery.js";
-export { EmailInput, UsernameInput, IdentityTypeInput, IdentityValueInput, CodeInput, UserSchema, IdentitySchema } from "./schemas.js";
+export { EmailInput, UsernameInput, IdentityTypeInput, IdentityValueInput, CodeInput, UserSchema, IdentitySchema, exampleUser } from "./schemas.js";

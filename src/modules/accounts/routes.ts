@@ -7,6 +7,9 @@ import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import { AcceptedResponse, errorResponses, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
 import { caller } from "../../kernel/http/principal.js";
 import { AppError } from "../../kernel/errors/app-error.js";
+import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
+import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
+import { codeErrors } from "../tokens/index.js";
 import { AccountErrors } from "./errors.js";
 import type { IdentitiesService } from "./identities.js";
 import { CodeInput, EmailInput, PublicProfileSchema, UserSchema, UsernameInput } from "./schemas.js";
@@ -28,6 +31,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
+        operationId: "registerUser",
         summary: "Register with email and password",
         description: "Sends a confirmation link to the address. Sign in afterwards with POST /v1/sessions.",
         body: Type.Object(
@@ -39,9 +43,24 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Application data, at most 16 KB of JSON." })),
           },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            examples: [{ email: "ada@example.com", password: "plum-otter-lantern-42", passwordConfirmation: "plum-otter-lantern-42", username: "ada", name: "Ada Lovelace" }],
+          },
         ),
-        response: { 201: Type.Object({ user: UserSchema }), ...errorResponses(400, 409, 429) },
+        response: {
+          201: Type.Object({ user: UserSchema }),
+          ...errorResponses(
+            AccountErrors.invalid_email,
+            AccountErrors.metadata_too_large,
+            AuthenticatorErrors.password_confirmation_mismatch,
+            ...passwordPolicyErrors,
+            AccountErrors.email_taken,
+            AccountErrors.username_taken,
+            KernelErrors.rate_limited,
+            KernelErrors.server_busy,
+          ),
+        },
       },
     },
     async (request, reply) => reply.code(201).send({ user: await accounts.register(request.body, requestContext(request)) }),
@@ -52,13 +71,17 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
+        operationId: "confirmEmail",
         summary: "Confirm an email address with the emailed token, or with the emailed code",
         description: "Post-signup confirmation and verification of an added address by link share this endpoint.",
-        body: Type.Union([
-          Type.Object({ token: SecretInput }, { additionalProperties: false }),
-          Type.Object({ email: EmailInput, code: CodeInput }, { additionalProperties: false }),
-        ]),
-        response: { 200: Type.Object({ user: UserSchema }), ...errorResponses(400, 429) },
+        body: Type.Union(
+          [Type.Object({ token: SecretInput }, { additionalProperties: false }), Type.Object({ email: EmailInput, code: CodeInput }, { additionalProperties: false })],
+          { examples: [{ token: "example-confirmation-token" }, { email: "ada@example.com", code: "123456" }] },
+        ),
+        response: {
+          200: Type.Object({ user: UserSchema }),
+          ...errorResponses(AccountErrors.invalid_confirmation_token, AccountErrors.invalid_email, ...codeErrors, AccountErrors.identity_taken, KernelErrors.rate_limited),
+        },
       },
     },
     async (request) => {
@@ -73,12 +96,13 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
+        operationId: "resendEmailConfirmation",
         summary: "Send a new confirmation link or code (always 202)",
         body: Type.Object(
           { email: EmailInput, method: Type.Optional(Type.Union([Type.Literal("link"), Type.Literal("code")], { description: "Default `link`." })) },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ email: "ada@example.com", method: "code" }] },
         ),
-        response: { 202: AcceptedResponse, ...errorResponses(400, 429) },
+        response: { 202: AcceptedResponse, ...errorResponses(KernelErrors.rate_limited) },
       },
     },
     async (request, reply) => {
@@ -92,9 +116,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
+        operationId: "sendUsernameReminder",
         summary: "Email me my username (always 202)",
         body: Type.Object({ email: EmailInput }, { additionalProperties: false }),
-        response: { 202: AcceptedResponse, ...errorResponses(400, 429) },
+        response: { 202: AcceptedResponse, ...errorResponses(KernelErrors.rate_limited) },
       },
     },
     async (request, reply) => {
@@ -105,7 +130,16 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     "/v1/me",
-    { preHandler: authenticate, schema: { tags, security: [{ bearerAuth: [] }], summary: "The signed-in user", response: { 200: Type.Object({ user: UserSchema }), ...errorResponses(401) } } },
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        operationId: "getMe",
+        security: [{ bearerAuth: [] }],
+        summary: "The signed-in user",
+        response: { 200: Type.Object({ user: UserSchema }), ...errorResponses(AccountErrors.user_not_found) },
+      },
+    },
     async (request) => {
       const user = await accounts.getById(caller(request).userId);
       if (!user) throw new AppError(AccountErrors.user_not_found);
@@ -122,9 +156,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
+        operationId: "checkEmailAvailability",
         summary: "Is this email address taken? (throttled per IP)",
         body: Type.Object({ email: EmailInput }, { additionalProperties: false }),
-        response: { 200: Availability, ...errorResponses(400, 429) },
+        response: { 200: Availability, ...errorResponses(KernelErrors.rate_limited) },
       },
     },
     async (request) => {
@@ -138,9 +173,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
+        operationId: "checkUsernameAvailability",
         summary: "Is this username taken? (throttled per IP)",
         body: Type.Object({ username: UsernameInput }, { additionalProperties: false }),
-        response: { 200: Availability, ...errorResponses(400, 429) },
+        response: { 200: Availability, ...errorResponses(KernelErrors.rate_limited) },
       },
     },
     async (request) => {
@@ -155,11 +191,12 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "getUserByUsername",
         security: [{ bearerAuth: [] }],
         summary: "Look up a user by username (public profile only; throttled per IP)",
         description: "Returns what anyone signed in may see: id, username and name, never email or metadata.",
         params: Type.Object({ username: UsernameInput }),
-        response: { 200: Type.Object({ user: PublicProfileSchema }), ...errorResponses(400, 401, 404, 429) },
+        response: { 200: Type.Object({ user: PublicProfileSchema }), ...errorResponses(AccountErrors.user_not_found, KernelErrors.rate_limited) },
       },
     },
     async (request) => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../kernel/errors/app-error.js";
+import { defineComponent } from "../../kernel/http/components.js";
 import { DateTime, errorResponses, Nullable, Uuid } from "../../kernel/http/schemas.js";
 import type { Outbox, OutboxMessage } from "../../kernel/mail/outbox.js";
 import { createRequireAdminToken } from "./admin-token.js";
@@ -9,19 +10,42 @@ import { AdminErrors } from "./errors.js";
 const tags = ["admin"];
 
 // No bodies: they hold live links and codes. An operator sees where a message goes and why it failed.
-const OutboxMessageSchema = Type.Object({
-  id: Uuid,
-  channel: Type.Union([Type.Literal("email"), Type.Literal("sms")]),
-  to: Type.String(),
-  subject: Type.String(),
-  messageId: Type.String({ description: "Message-ID fixed at enqueue time; every retry carries the same one." }),
-  status: Type.Union([Type.Literal("pending"), Type.Literal("sending"), Type.Literal("sent"), Type.Literal("failed")]),
-  attempts: Type.Integer(),
-  lastError: Nullable(Type.String()),
-  nextAttemptAt: DateTime,
-  createdAt: DateTime,
-  sentAt: Nullable(DateTime),
-});
+const OutboxMessageSchema = defineComponent(
+  "OutboxMessage",
+  Type.Object(
+    {
+      id: Uuid,
+      channel: Type.Union([Type.Literal("email"), Type.Literal("sms")]),
+      to: Type.String(),
+      subject: Type.String(),
+      messageId: Type.String({ description: "Message-ID fixed at enqueue time; every retry carries the same one." }),
+      status: Type.Union([Type.Literal("pending"), Type.Literal("sending"), Type.Literal("sent"), Type.Literal("failed")]),
+      attempts: Type.Integer(),
+      lastError: Nullable(Type.String()),
+      nextAttemptAt: DateTime,
+      createdAt: DateTime,
+      sentAt: Nullable(DateTime),
+    },
+    {
+      description: "A queued email or text message, without its body.",
+      examples: [
+        {
+          id: "6d7e8f90-1a2b-4c3d-9e4f-5a6b7c8d9e0f",
+          channel: "email",
+          to: "ada@example.com",
+          subject: "Confirm your email address",
+          messageId: "<6d7e8f90-1a2b-4c3d-9e4f-5a6b7c8d9e0f@gatehouse.example.com>",
+          status: "failed",
+          attempts: 8,
+          lastError: "connect ECONNREFUSED 192.0.2.25:587",
+          nextAttemptAt: "2025-03-02T09:00:00.000Z",
+          createdAt: "2025-03-02T08:15:00.000Z",
+          sentAt: null,
+        },
+      ],
+    },
+  ),
+);
 
 const toView = (m: OutboxMessage) => ({
   id: m.id,
@@ -46,7 +70,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Out
     {
       schema: {
         tags,
-        security: [{ bearerAuth: [] }],
+        operationId: "listOutboxMessages",
+        security: [{ adminToken: [] }],
         summary: "Queued messages, newest first; `status=failed` lists those that ran out of attempts",
         querystring: Type.Object(
           {
@@ -57,7 +82,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Out
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ messages: Type.Array(OutboxMessageSchema) }), ...errorResponses(400, 401) },
+        response: { 200: Type.Object({ messages: Type.Array(OutboxMessageSchema) }) },
       },
     },
     async (request) => {
@@ -71,10 +96,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Out
     {
       schema: {
         tags,
-        security: [{ bearerAuth: [] }],
+        operationId: "retryOutboxMessage",
+        security: [{ adminToken: [] }],
         summary: "Queue a failed message again, with a fresh set of attempts and the same Message-ID",
         params: Type.Object({ id: Uuid }),
-        response: { 200: Type.Object({ message: OutboxMessageSchema }), ...errorResponses(400, 401, 404, 409) },
+        response: { 200: Type.Object({ message: OutboxMessageSchema }), ...errorResponses(AdminErrors.outbox_message_not_found, AdminErrors.outbox_message_not_failed) },
       },
     },
     async (request) => {

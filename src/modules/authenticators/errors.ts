@@ -10,3 +10,12 @@ export const AuthenticatorErrors = defineErrorCodes({
   password_confirmation_mismatch: { status: 400, message: "The password confirmation does not match the password." },
   invalid_current_password: { status: 400, message: "The current password is not correct." },
 });
+
+/** Why a new password is refused (password-policy.ts), for the routes that set one. */
+export const passwordPolicyErrors = [
+  AuthenticatorErrors.password_too_short,
+  AuthenticatorErrors.password_too_long,
+  AuthenticatorErrors.password_too_common,
+  AuthenticatorErrors.password_contains_personal_info,
+  AuthenticatorErrors.password_too_guessable,
+];

@@ -6,5 +6,5 @@
  * session and sends no mail: sign-in flows call it, then the one sign-in path.
  */
 export { createAuthenticatorsService, type AuthenticatorsService, type PasswordHolder } from "./service.js";
-export { AuthenticatorErrors } from "./errors.js";
+export { AuthenticatorErrors, passwordPolicyErrors } from "./errors.js";
 export { checkNewPassword, checkConfirmation, isPasswordTooLong, normalizePassword, PASSWORD_MAX_LENGTH, type PasswordContext } from "./password-policy.js";

@@ -1,19 +1,26 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { defineComponent } from "../../kernel/http/components.js";
 import { escapeHtml, sendPage } from "../../kernel/http/html.js";
 import { DateTime, Nullable } from "../../kernel/http/schemas.js";
 import type { Outbox } from "../../kernel/mail/outbox.js";
 
-const MessageSchema = Type.Object({
-  id: Type.String(),
-  channel: Type.Union([Type.Literal("email"), Type.Literal("sms")], { description: "`sms`: `to` is a phone number, `subject` is empty and `text` is the message." }),
-  to: Type.String(),
-  subject: Type.String(),
-  text: Nullable(Type.String()),
-  html: Nullable(Type.String()),
-  status: Type.String(),
-  createdAt: DateTime,
-});
+const MessageSchema = defineComponent(
+  "MailboxMessage",
+  Type.Object(
+    {
+      id: Type.String(),
+      channel: Type.Union([Type.Literal("email"), Type.Literal("sms")], { description: "`sms`: `to` is a phone number, `subject` is empty and `text` is the message." }),
+      to: Type.String(),
+      subject: Type.String(),
+      text: Nullable(Type.String()),
+      html: Nullable(Type.String()),
+      status: Type.String(),
+      createdAt: DateTime,
+    },
+    { description: "A queued email or text message, as the development mailbox shows it." },
+  ),
+);
 
 const linkify = (text: string) => escapeHtml(text).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
 
@@ -36,6 +43,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ outbox: Outbox }> = asyn
     {
       schema: {
         tags: ["development"],
+        operationId: "listMailboxMessages",
         summary: "Development mailbox as JSON (only on a loopback address, never in production)",
         querystring: Type.Object({ to: Type.Optional(Type.String({ maxLength: 254, description: "Email address or E.164 phone number." })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ messages: Type.Array(MessageSchema) }) },

@@ -30,11 +30,15 @@ export interface MetricsRoutesOptions {
 }
 
 export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app, { readiness, draining, metrics }) => {
-  app.get("/healthz", { schema: { tags, summary: "Liveness: the process answers", response: { 200: Status } } }, async () => ({ status: "ok" }));
+  app.get(
+    "/healthz",
+    { schema: { tags, operationId: "checkLiveness", summary: "Liveness: the process answers", selfContained: true, response: { 200: Status } } },
+    async () => ({ status: "ok" }),
+  );
 
   app.get(
     "/readyz",
-    { schema: { tags, summary: "Readiness: not shutting down, and the database (and Redis, when configured) answer", response: { 200: Status, 503: Status } } },
+    { schema: { tags, operationId: "checkReadiness", summary: "Readiness: not shutting down, and the database (and Redis, when configured) answer", response: { 200: Status, 503: Status } } },
     async (request, reply) => {
       if (draining()) return reply.code(503).send({ status: "shutting down" });
       for (const { name, check } of readiness) {

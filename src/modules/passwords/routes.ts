@@ -3,7 +3,11 @@ import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, errorResponses, LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
-import { CodeInput, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
+import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
+import { CodeInput, identityValueErrors, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
+import { codeErrors } from "../tokens/index.js";
+import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
+import { PasswordErrors } from "./errors.js";
 import { caller } from "../../kernel/http/principal.js";
 import type { PasswordsService } from "./service.js";
 
@@ -19,10 +23,23 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "changeMyPassword",
         security: [{ bearerAuth: [] }],
         summary: "Change my password (requires the current one); ends my other sessions",
-        body: Type.Object({ currentPassword: PasswordInput, newPassword: PasswordInput, newPasswordConfirmation: PasswordInput }, { additionalProperties: false }),
-        response: { 200: Type.Object({ revokedSessions: Type.Integer() }), ...errorResponses(400, 401) },
+        body: Type.Object(
+          { currentPassword: PasswordInput, newPassword: PasswordInput, newPasswordConfirmation: PasswordInput },
+          { additionalProperties: false, examples: [{ currentPassword: "plum-otter-lantern-42", newPassword: "quartz-heron-meadow-17", newPasswordConfirmation: "quartz-heron-meadow-17" }] },
+        ),
+        response: {
+          200: Type.Object({ revokedSessions: Type.Integer() }),
+          ...errorResponses(
+            AuthenticatorErrors.password_confirmation_mismatch,
+            AuthenticatorErrors.invalid_current_password,
+            ...passwordPolicyErrors,
+            KernelErrors.rate_limited,
+            KernelErrors.server_busy,
+          ),
+        },
       },
     },
     async (request) => {
@@ -36,9 +53,10 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
     {
       schema: {
         tags,
+        operationId: "requestPasswordReset",
         summary: "Email a password-reset link (always 202, whether or not the account exists)",
-        body: Type.Object({ login: LoginInput }, { additionalProperties: false }),
-        response: { 202: AcceptedResponse, ...errorResponses(400, 429) },
+        body: Type.Object({ login: LoginInput }, { additionalProperties: false, examples: [{ login: "ada@example.com" }] }),
+        response: { 202: AcceptedResponse, ...errorResponses(KernelErrors.rate_limited) },
       },
     },
     async (request, reply) => {
@@ -52,9 +70,16 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
     {
       schema: {
         tags,
+        operationId: "completePasswordReset",
         summary: "Set a new password with the emailed token; ends every session",
-        body: Type.Object({ token: SecretInput, password: PasswordInput, passwordConfirmation: PasswordInput }, { additionalProperties: false }),
-        response: { 200: Type.Object({ message: Type.String() }), ...errorResponses(400) },
+        body: Type.Object(
+          { token: SecretInput, password: PasswordInput, passwordConfirmation: PasswordInput },
+          { additionalProperties: false, examples: [{ token: "example-password-reset-token", password: "quartz-heron-meadow-17", passwordConfirmation: "quartz-heron-meadow-17" }] },
+        ),
+        response: {
+          200: Type.Object({ message: Type.String() }),
+          ...errorResponses(AuthenticatorErrors.password_confirmation_mismatch, PasswordErrors.invalid_reset_token, ...passwordPolicyErrors, KernelErrors.server_busy),
+        },
       },
     },
     async (request) => {
@@ -68,9 +93,10 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
     {
       schema: {
         tags,
+        operationId: "requestPasswordRecoveryCode",
         summary: "Send a password recovery code by email or SMS (always 202, whether or not the account exists)",
-        body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false }),
-        response: { 202: AcceptedResponse, ...errorResponses(400, 429) },
+        body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false, examples: [{ type: "phone", value: "+33612345678" }] }),
+        response: { 202: AcceptedResponse, ...errorResponses(...identityValueErrors, KernelErrors.rate_limited) },
       },
     },
     async (request, reply) => {
@@ -84,12 +110,26 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
     {
       schema: {
         tags,
+        operationId: "completePasswordRecoveryWithCode",
         summary: "Set a new password with the recovery code; ends every session",
         body: Type.Object(
           { type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput, password: PasswordInput, passwordConfirmation: PasswordInput },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            examples: [{ type: "phone", value: "+33612345678", code: "123456", password: "quartz-heron-meadow-17", passwordConfirmation: "quartz-heron-meadow-17" }],
+          },
         ),
-        response: { 200: Type.Object({ message: Type.String() }), ...errorResponses(400, 429) },
+        response: {
+          200: Type.Object({ message: Type.String() }),
+          ...errorResponses(
+            ...identityValueErrors,
+            AuthenticatorErrors.password_confirmation_mismatch,
+            ...passwordPolicyErrors,
+            ...codeErrors,
+            KernelErrors.rate_limited,
+            KernelErrors.server_busy,
+          ),
+        },
       },
     },
     async (request) => {

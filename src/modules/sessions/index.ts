@@ -7,4 +7,4 @@ export { createSessionsService, type SessionsService, type LiveSession, type Sig
 export { sessionsRoutes } from "./routes.js";
 export { SessionErrors } from "./errors.js";
 export type { Session, SessionGrant } from "./views.js";
-export { SessionGrantSchema, SessionSchema } from "./schemas.js";
+export { SessionGrantSchema, SessionSchema, exampleSessionGrant } from "./schemas.js";

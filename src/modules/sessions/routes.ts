@@ -4,7 +4,11 @@ import { Type } from "typebox";
 import { bearerToken, caller } from "../../kernel/http/principal.js";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, DateTime, errorResponses, LoginInput, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
-import { CodeInput, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
+import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
+import { AuthenticatorErrors } from "../authenticators/index.js";
+import { AccountErrors, CodeInput, identityValueErrors, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
+import { codeErrors, TokenErrors } from "../tokens/index.js";
+import { SessionErrors } from "./errors.js";
 import { SessionGrantSchema, SessionSchema } from "./schemas.js";
 import type { SessionsService } from "./service.js";
 
@@ -17,9 +21,13 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
     {
       schema: {
         tags,
+        operationId: "signIn",
         summary: "Sign in with email or username and password",
-        body: Type.Object({ login: LoginInput, password: PasswordInput }, { additionalProperties: false }),
-        response: { 201: SessionGrantSchema, ...errorResponses(400, 401, 403, 429) },
+        body: Type.Object({ login: LoginInput, password: PasswordInput }, { additionalProperties: false, examples: [{ login: "ada@example.com", password: "plum-otter-lantern-42" }] }),
+        response: {
+          201: SessionGrantSchema,
+          ...errorResponses(SessionErrors.invalid_credentials, SessionErrors.email_not_confirmed, KernelErrors.rate_limited, KernelErrors.server_busy),
+        },
       },
     },
     async (request, reply) => reply.code(201).send(await sessions.signInWithPassword(request.body, requestContext(request))),
@@ -30,9 +38,10 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
     {
       schema: {
         tags,
+        operationId: "signInWithToken",
         summary: "Exchange a short-lived sign-in token for a session",
-        body: Type.Object({ signInToken: SecretInput }, { additionalProperties: false }),
-        response: { 201: SessionGrantSchema, ...errorResponses(400, 401) },
+        body: Type.Object({ signInToken: SecretInput }, { additionalProperties: false, examples: [{ signInToken: "example-sign-in-token" }] }),
+        response: { 201: SessionGrantSchema, ...errorResponses(SessionErrors.invalid_sign_in_token) },
       },
     },
     async (request, reply) => reply.code(201).send(await sessions.signInWithToken(request.body.signInToken, requestContext(request))),
@@ -43,10 +52,11 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
     {
       schema: {
         tags,
+        operationId: "refreshSession",
         summary: "Rotate a refresh token: returns a new access token and a new refresh token",
         description: "A refresh token works once. Presenting a spent one ends its session (reuse detection).",
-        body: Type.Object({ refreshToken: SecretInput }, { additionalProperties: false }),
-        response: { 200: SessionGrantSchema, ...errorResponses(400, 401) },
+        body: Type.Object({ refreshToken: SecretInput }, { additionalProperties: false, examples: [{ refreshToken: "example-refresh-token" }] }),
+        response: { 200: SessionGrantSchema, ...errorResponses(SessionErrors.invalid_refresh_token, SessionErrors.refresh_token_reused) },
       },
     },
     async (request) => sessions.refresh(request.body.refreshToken, requestContext(request)),
@@ -58,9 +68,10 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "listMySessions",
         security: bearer,
         summary: "List my live sessions",
-        response: { 200: Type.Object({ sessions: Type.Array(Type.Intersect([SessionSchema, Type.Object({ current: Type.Boolean() })])) }), ...errorResponses(401) },
+        response: { 200: Type.Object({ sessions: Type.Array(Type.Intersect([SessionSchema, Type.Object({ current: Type.Boolean({ description: "True for the session of this request." }) })])) }) },
       },
     },
     async (request) => {
@@ -71,7 +82,16 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
 
   app.delete(
     "/v1/sessions/current",
-    { preHandler: authenticate, schema: { tags, security: bearer, summary: "Sign out: end this session, its refresh tokens and its access tokens", response: { 204: Type.Null(), ...errorResponses(401) } } },
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        operationId: "signOut",
+        security: bearer,
+        summary: "Sign out: end this session, its refresh tokens and its access tokens",
+        response: { 204: Type.Null(), ...errorResponses(SessionErrors.session_not_found) },
+      },
+    },
     async (request, reply) => {
       const { userId, sessionId } = caller(request);
       await sessions.revoke(userId, sessionId, requestContext(request));
@@ -85,9 +105,10 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "revokeMyAccessToken",
         security: bearer,
         summary: "Revoke this access token only: it stops working at once; the session and its refresh token live on",
-        response: { 204: Type.Null(), ...errorResponses(401) },
+        response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {
@@ -100,7 +121,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
     "/v1/sessions/revoke-others",
     {
       preHandler: authenticate,
-      schema: { tags, security: bearer, summary: "End every session of mine except this one", response: { 200: Type.Object({ revoked: Type.Integer() }), ...errorResponses(401) } },
+      schema: { tags, operationId: "revokeMyOtherSessions", security: bearer, summary: "End every session of mine except this one", response: { 200: Type.Object({ revoked: Type.Integer() }) } },
     },
     async (request) => {
       const { userId, sessionId } = caller(request);
@@ -112,7 +133,14 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
     "/v1/sessions/:sessionId",
     {
       preHandler: authenticate,
-      schema: { tags, security: bearer, summary: "End one of my sessions", params: Type.Object({ sessionId: Uuid }), response: { 204: Type.Null(), ...errorResponses(400, 401, 404) } },
+      schema: {
+        tags,
+        operationId: "revokeMySession",
+        security: bearer,
+        summary: "End one of my sessions",
+        params: Type.Object({ sessionId: Uuid }),
+        response: { 204: Type.Null(), ...errorResponses(SessionErrors.session_not_found) },
+      },
     },
     async (request, reply) => {
       await sessions.revoke(caller(request).userId, request.params.sessionId, requestContext(request));
@@ -126,9 +154,10 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "issueSignInToken",
         security: bearer,
         summary: "Issue a short-lived, single-use sign-in token for me (hand-off to another app or device)",
-        response: { 201: Type.Object({ signInToken: Type.String(), expiresIn: Type.Integer() }), ...errorResponses(401) },
+        response: { 201: Type.Object({ signInToken: Type.String(), expiresIn: Type.Integer({ description: "Seconds until the sign-in token expires." }) }) },
       },
     },
     async (request, reply) => {
@@ -144,13 +173,19 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "requestReauthenticationCode",
         security: bearer,
         summary: "Send me a code to confirm it's me (always to one of my own verified identities)",
         description: "Without a body the code goes to the primary email address, else to the first verified identity. Enter it at POST /v1/sessions/current/reauthenticate.",
         body: Type.Optional(
-          Type.Union([Type.Object({}, { additionalProperties: false }), Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false })]),
+          Type.Union([Type.Object({}, { additionalProperties: false }), Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false })], {
+            examples: [{}, { type: "email", value: "ada@example.com" }],
+          }),
         ),
-        response: { 202: AcceptedResponse, ...errorResponses(400, 401, 404, 429) },
+        response: {
+          202: AcceptedResponse,
+          ...errorResponses(...identityValueErrors, AccountErrors.identity_not_found, KernelErrors.rate_limited, TokenErrors.too_many_code_attempts),
+        },
       },
     },
     async (request, reply) => {
@@ -166,19 +201,19 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
       preHandler: authenticate,
       schema: {
         tags,
+        operationId: "reauthenticate",
         security: bearer,
         summary: "Confirm it's me with my password or a code: renews this session's authentication time",
         description:
           "Sensitive changes (adding or removing an email address or phone number, changing the email address of an account without a password) " +
           "need an authentication at most GATEHOUSE_REAUTHENTICATION_MAX_AGE_SECONDS old; they answer 403 reauthentication_required otherwise. " +
           "The new access token carries the new `auth_time`; the refresh token is unchanged.",
-        body: Type.Union([
-          Type.Object({ password: PasswordInput }, { additionalProperties: false }),
-          Type.Object({ code: CodeInput }, { additionalProperties: false }),
-        ]),
+        body: Type.Union([Type.Object({ password: PasswordInput }, { additionalProperties: false }), Type.Object({ code: CodeInput }, { additionalProperties: false })], {
+          examples: [{ password: "plum-otter-lantern-42" }, { code: "123456" }],
+        }),
         response: {
           200: Type.Object({ tokenType: Type.Literal("Bearer"), accessToken: Type.String(), expiresIn: Type.Integer(), authenticatedAt: DateTime }),
-          ...errorResponses(400, 401, 429),
+          ...errorResponses(AuthenticatorErrors.invalid_current_password, ...codeErrors, KernelErrors.rate_limited, KernelErrors.server_busy),
         },
       },
     },

@@ -10,4 +10,4 @@ export { createSigningKeys, type SigningKeys } from "./signing-keys.js";
 export { createAccessTokens, type AccessTokens, type AccessTokenClaims, type IssuedAccessToken } from "./access-tokens.js";
 export { createRevokedTokenIds, type RevokedTokenIds } from "./revoked-token-ids.js";
 export { tokensRoutes } from "./routes.js";
-export { TokenErrors } from "./errors.js";
+export { TokenErrors, codeErrors } from "./errors.js";

@@ -8,6 +8,7 @@ export const tokensRoutes: FastifyPluginAsyncTypebox<{ keys: SigningKeys }> = as
     {
       schema: {
         tags: ["tokens"],
+        operationId: "getJsonWebKeySet",
         summary: "Public keys that verify Gatehouse access tokens (current and previous)",
         response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) },
       },
