@@ -20,6 +20,7 @@ import { connectRedis } from "./kernel/rate-limit/redis-client.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
 import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
 import { createAccountsService, createIdentitiesService, createUserWrites, type AccountsService, type IdentitiesService, type User } from "./modules/accounts/index.js";
+import { createAdminService, type AdminService } from "./modules/admin/index.js";
 import { createAuditService, type AuditService } from "./modules/audit/index.js";
 import { createAuthenticatorsService, type AuthenticatorsService } from "./modules/authenticators/index.js";
 import { createAuthzService, type AuthzService } from "./modules/authz/index.js";
@@ -61,6 +62,8 @@ export interface Gatehouse {
   database: DatabaseHandle;
   metrics: Metrics;
   accounts: AccountsService;
+  /** What operators do (each action audited). */
+  admin: AdminService;
   /** How users prove who they are: the password policy, hashing, verification, the only writer of password hashes. */
   authenticators: AuthenticatorsService;
   /** Email addresses and phone numbers of users: verification, adding, removing, email change. */
@@ -221,6 +224,8 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
 
+  const admin = createAdminService({ db, outbox, audit, dispatch: () => mailer.dispatch() });
+
   const jobs = createJobRunner(
     [
       {
@@ -244,7 +249,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   }
 
   return {
-    config, logger, clock, database, metrics, accounts, authenticators, identities, passwords, passwordless, sessions, tokens, codes, accessTokens, signingKeys,
+    config, logger, clock, database, metrics, admin, accounts, authenticators, identities, passwords, passwordless, sessions, tokens, codes, accessTokens, signingKeys,
     loginHistory, audit, authz, limiter, rules, hasher, outbox, mail, mailer, jobs,
     async close() {
       await jobs.stop();

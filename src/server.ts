@@ -147,7 +147,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   // The mailbox shows reset links: it exists only where config.mail.devMailbox allows (kernel/config/dev-mailbox.ts).
   if (config.mail.devMailbox) await app.register(mailboxRoutes, { outbox: gatehouse.outbox });
   // Operator routes exist only with GATEHOUSE_ADMIN_TOKEN (no roles yet): an unset token leaves no door to guess at.
-  if (config.admin.token) await app.register(adminRoutes, { token: config.admin.token, outbox: gatehouse.outbox, dispatch: gatehouse.mailer.dispatch });
+  if (config.admin.token) await app.register(adminRoutes, { token: config.admin.token, outbox: gatehouse.outbox, admin: gatehouse.admin });
 
   await app.ready();
   return Object.assign(app, { drainAndClose });

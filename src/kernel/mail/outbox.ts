@@ -55,7 +55,7 @@ export interface Outbox {
   list(options: OutboxListOptions): Promise<OutboxMessage[]>;
   find(id: string): Promise<OutboxMessage | null>;
   /** Puts a failed message back in the queue with a fresh attempt budget; null when it is not failed (or unknown). */
-  requeue(id: string): Promise<OutboxMessage | null>;
+  requeue(id: string, executor?: Executor): Promise<OutboxMessage | null>;
   expungeDelivered(olderThan: Date): Promise<number>;
   /** Messages not yet delivered, by status, and when the oldest pending one was queued (metrics). */
   backlog(): Promise<OutboxBacklog>;
@@ -172,8 +172,8 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
       const [row] = await db.select().from(t).where(eq(t.id, id));
       return row ? toMessage(row) : null;
     },
-    async requeue(id) {
-      const [row] = await db
+    async requeue(id, executor = db) {
+      const [row] = await executor
         .update(t)
         .set({ status: "pending", attempts: 0, nextAttemptAt: clock.now(), lockedUntil: null })
         .where(and(eq(t.id, id), eq(t.status, "failed")))

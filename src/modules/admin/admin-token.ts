@@ -17,5 +17,7 @@ export function createRequireAdminToken(token: string) {
       reply.header("www-authenticate", 'Bearer realm="gatehouse-admin"');
       throw new AppError(AdminErrors.admin_token_invalid);
     }
+    // The break-glass token names no user: audit entries record an administrator, unnamed.
+    request.actor = { type: "admin", userId: null };
   };
 }

@@ -4,4 +4,5 @@
  * they compose other parts' interfaces and never touch tables themselves.
  */
 export { adminRoutes } from "./routes.js";
+export { createAdminService, type AdminService } from "./service.js";
 export { AdminErrors } from "./errors.js";

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { auditEventsTable } from "../audit/tables.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "../../../test/support/factories.js";
 import { latestEmailTo } from "../../../test/support/mail.js";
@@ -79,6 +81,8 @@ describe.each(databaseTargets())("GET /v1/admin/outbox on $name", (target) => {
       expect(retried.json().message).toMatchObject({ id: message.id, status: "pending", attempts: 0 });
       await t.gatehouse.mail.idle();
       await t.gatehouse.mail.drain();
+      const [audited] = await t.gatehouse.database.db.select().from(auditEventsTable).where(eq(auditEventsTable.requestId, retried.headers["x-request-id"] as string));
+      expect(audited).toMatchObject({ action: "outbox_message.retried", actorType: "admin", actorUserId: null, data: { messageId: message.id, channel: "email" } });
       const after = (await t.gatehouse.outbox.find(message.id))!;
       expect(after).toMatchObject({ status: "sent", attempts: 1, messageId: message.messageId });
       expect(sent).toContain(message.messageId);

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { AppError } from "../../kernel/errors/app-error.js";
+import { requestContext } from "../../kernel/http/request-context.js";
 import { defineComponent } from "../../kernel/http/components.js";
 import { DateTime, errorResponses, Nullable, Uuid } from "../../kernel/http/schemas.js";
 import type { Outbox, OutboxMessage } from "../../kernel/mail/outbox.js";
 import { createRequireAdminToken } from "./admin-token.js";
+import type { AdminService } from "./service.js";
 import { AdminErrors } from "./errors.js";
 
 const tags = ["admin"];
@@ -62,7 +63,7 @@ const toView = (m: OutboxMessage) => ({
 });
 
 /** /v1/admin/*: registered only when GATEHOUSE_ADMIN_TOKEN is set. */
-export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Outbox; dispatch: () => void }> = async (app, { token, outbox, dispatch }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Outbox; admin: AdminService }> = async (app, { token, outbox, admin }) => {
   app.addHook("preHandler", createRequireAdminToken(token));
 
   app.get(
@@ -103,13 +104,6 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Out
         response: { 200: Type.Object({ message: OutboxMessageSchema }), ...errorResponses(AdminErrors.outbox_message_not_found, AdminErrors.outbox_message_not_failed) },
       },
     },
-    async (request) => {
-      const requeued = await outbox.requeue(request.params.id);
-      if (!requeued) {
-        throw new AppError((await outbox.find(request.params.id)) ? AdminErrors.outbox_message_not_failed : AdminErrors.outbox_message_not_found);
-      }
-      dispatch();
-      return { message: toView(requeued) };
-    },
+    async (request) => ({ message: toView(await admin.retryOutboxMessage(request.params.id, requestContext(request))) }),
   );
 };

@@ -26,4 +26,5 @@ export type AuditAction =
   | "session.reauthenticated"
   | "reauthentication.failed"
   | "reauthentication_code.requested"
-  | "access_token.revoked";
+  | "access_token.revoked"
+  | "outbox_message.retried";
