@@ -19,7 +19,8 @@ import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore,
 import { connectRedis } from "./kernel/rate-limit/redis-client.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
 import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
-import { createAccountsService, createIdentitiesService, createUserWrites, type AccountsService, type IdentitiesService, type User } from "./modules/accounts/index.js";
+import { createAccountsService, createUserRows, type AccountsService, type User } from "./modules/accounts/index.js";
+import { createIdentitiesService, type IdentitiesService } from "./modules/identities/index.js";
 import { createAdminService, type AdminService } from "./modules/admin/index.js";
 import { createAuditService, type AuditService } from "./modules/audit/index.js";
 import { createAuthenticatorsService, type AuthenticatorsService } from "./modules/authenticators/index.js";
@@ -172,12 +173,12 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   });
   const rowCache = <V>(table: string) => createRowCache<V>(database.changes, { table, maxEntries: config.database.cacheMaxEntries, maxAgeMs: ROW_CACHE_MAX_AGE_MS });
   const userCache = rowCache<User>("users");
-  const updateUserRow = createUserWrites(userCache);
-  const authenticators = createAuthenticatorsService({ clock, hasher, limiter, rules, updateUserRow, config: { passwordMinLength: config.passwords.minLength } });
+  const users = createUserRows(userCache);
+  const authenticators = createAuthenticatorsService({ clock, hasher, limiter, rules, updateUserRow: users.update, config: { passwordMinLength: config.passwords.minLength } });
   const liveSessionCache = rowCache<LiveSession>("sessions");
   const revokedTokenIds = createRevokedTokenIds({ db, changes: database.changes, clock });
   const identities = createIdentitiesService({
-    db, clock, authenticators, tokens, codes, mailer, audit, limiter, rules, updateUserRow,
+    db, clock, authenticators, tokens, codes, mailer, audit, limiter, rules, users,
     config: {
       codeTtlSeconds: config.passwordless.codeTtlSeconds,
       emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
@@ -188,11 +189,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const accounts = createAccountsService({
-    db, clock, authenticators, tokens, mailer, audit, limiter, rules, identities, userCache, updateUserRow,
-    config: {
-      emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
-      defaultPhoneRegion: config.accounts.defaultPhoneRegion,
-    },
+    db, clock, authenticators, mailer, audit, limiter, rules, identities, userCache, users,
   });
   const sessions = createSessionsService({
     db, clock, authenticators, accounts, identities, accessTokens, tokens, codes, mailer, authz, loginHistory, audit, limiter, rules, registry: metrics.registry, liveSessionCache, revokedTokenIds,

@@ -12,7 +12,8 @@ import { registerValidators } from "./kernel/http/validation.js";
 import { generateId } from "./kernel/crypto/random.js";
 import { accesspassRoutes } from "./modules/accesspass/index.js";
 import { AdminErrors, adminRoutes } from "./modules/admin/index.js";
-import { accountsRoutes, identitiesRoutes } from "./modules/accounts/index.js";
+import { accountsRoutes } from "./modules/accounts/index.js";
+import { identitiesRoutes } from "./modules/identities/index.js";
 import { hostedPagesRoutes, landingPageRoutes } from "./modules/hosted-pages/index.js";
 import { loginHistoryRoutes } from "./modules/login-history/index.js";
 import { mailboxRoutes } from "./modules/mailbox/index.js";
@@ -113,7 +114,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   const mainPortMetrics = config.metrics.token && config.metrics.port === null ? { registry: metrics.registry, token: config.metrics.token } : null;
   await app.register(opsRoutes, { readiness, draining: drainAndClose.isDraining, metrics: mainPortMetrics });
   await app.register(tokensRoutes, { keys: gatehouse.signingKeys });
-  await app.register(accountsRoutes, { accounts: gatehouse.accounts, identities: gatehouse.identities, limiter: gatehouse.limiter, rules: gatehouse.rules, authenticate });
+  await app.register(accountsRoutes, { accounts: gatehouse.accounts, limiter: gatehouse.limiter, rules: gatehouse.rules, authenticate });
   await app.register(identitiesRoutes, { identities: gatehouse.identities, authenticate });
   await app.register(sessionsRoutes, { sessions: gatehouse.sessions, authenticate });
   await app.register(passwordsRoutes, { passwords: gatehouse.passwords, authenticate });

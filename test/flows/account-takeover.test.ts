@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { identitiesTable } from "../../src/modules/accounts/tables.js";
+import { identitiesTable } from "../../src/modules/identities/tables.js";
 import { generateId } from "../../src/kernel/crypto/random.js";
 import { codeIn, latestCodeTo, messagesTo, uniquePhone } from "../support/codes.js";
 import { bearer, registerUser, signIn, STRONG_PASSWORD, OTHER_STRONG_PASSWORD, uniqueEmail } from "../support/factories.js";

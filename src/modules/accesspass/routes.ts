@@ -1,3 +1,4 @@
+import { IdentityErrors } from "../identities/index.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError, type ErrorDefinition } from "../../kernel/errors/app-error.js";
@@ -146,7 +147,7 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
         operationId: "confirmAccessPassEmail",
         summary: "Confirm an email address with the emailed confirm_id",
         body: ConfirmBody,
-        response: { 200: MessageResponse, ...accesspassErrors(AccountErrors.invalid_confirmation_token) },
+        response: { 200: MessageResponse, ...accesspassErrors(IdentityErrors.invalid_confirmation_token) },
       },
     },
     async (request) => {

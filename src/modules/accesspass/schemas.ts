@@ -1,10 +1,13 @@
+import { AddressErrors } from "../../kernel/addresses/errors.js";
+import { IdentityErrors } from "../identities/index.js";
 import { Type } from "typebox";
 import type { ErrorDefinition } from "../../kernel/errors/app-error.js";
 import { defineComponent } from "../../kernel/http/components.js";
 import { errorResponsesFor, type ErrorShape } from "../../kernel/http/error-responses.js";
 import { LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
-import { AccountErrors, EmailInput, UsernameInput } from "../accounts/index.js";
+import { AccountErrors } from "../accounts/index.js";
+import { EmailInput, UsernameInput } from "../../kernel/http/inputs.js";
 import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
 import type { SessionGrant } from "../sessions/index.js";
 import { TokenErrors } from "../tokens/index.js";
@@ -85,7 +88,7 @@ export const accessPassErrorShape: ErrorShape<typeof AccessPassError> = { schema
 
 // What the core answers to these operations (AccessPassService composes the core's services).
 export const registrationErrors = [
-  AccountErrors.invalid_email,
+  AddressErrors.invalid_email,
   AccountErrors.metadata_too_large,
   AuthenticatorErrors.password_confirmation_mismatch,
   ...passwordPolicyErrors,

@@ -4,19 +4,5 @@ export const AccountErrors = defineErrorCodes({
   email_taken: { status: 409, message: "An account with this email address already exists." },
   username_taken: { status: 409, message: "This username is taken." },
   metadata_too_large: { status: 400, message: "Metadata may not exceed 16 KB of JSON." },
-  invalid_confirmation_token: { status: 400, message: "This confirmation link is invalid or has expired. Request a new one." },
   user_not_found: { status: 404, message: "The user was not found." },
-  invalid_email: { status: 400, message: "This is not a valid email address." },
-  invalid_phone_number: { status: 400, message: "This is not a valid phone number. Write it in international form, e.g. +33612345678." },
-  phone_region_not_allowed: { status: 400, message: "Phone numbers from this country cannot be used here." },
-  identity_not_found: { status: 404, message: "This email address or phone number is not on your account." },
-  identity_taken: { status: 409, message: "This email address or phone number belongs to another account." },
-  verified_identity_required: { status: 403, message: "Verify the email address or phone number of your account before adding another one." },
-  last_sign_in_method: { status: 409, message: "This is the only way left to sign in to the account. Add another email address or phone number first." },
-  last_recovery_channel: { status: 409, message: "This is the only email address or phone number of the account: without it a forgotten password could not be reset. Add another one first." },
-  email_unchanged: { status: 400, message: "This is already the email address of the account." },
-  invalid_email_change_token: { status: 400, message: "This email change link is invalid, expired or already used. Request the change again." },
 });
-
-/** Why an email address or phone number as typed is refused (identities.ts `normalize`). */
-export const identityValueErrors = [AccountErrors.invalid_email, AccountErrors.invalid_phone_number, AccountErrors.phone_region_not_allowed];

@@ -1,18 +1,18 @@
+import { AddressErrors } from "../../kernel/addresses/errors.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
-import { AcceptedResponse, errorResponses, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
+import { AcceptedResponse, errorResponses, PasswordInput } from "../../kernel/http/schemas.js";
 import { caller } from "../../kernel/http/principal.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
-import { codeErrors } from "../tokens/index.js";
 import { AccountErrors } from "./errors.js";
-import type { IdentitiesService } from "./identities.js";
-import { CodeInput, EmailInput, PublicProfileSchema, UserSchema, UsernameInput } from "./schemas.js";
+import { EmailInput, UsernameInput } from "../../kernel/http/inputs.js";
+import { PublicProfileSchema, UserSchema } from "./schemas.js";
 import type { AccountsService } from "./service.js";
 import { toPublicProfile } from "./views.js";
 
@@ -21,11 +21,10 @@ const ACCEPTED = { message: "If an account matches, we have sent it an email." }
 
 export const accountsRoutes: FastifyPluginAsyncTypebox<{
   accounts: AccountsService;
-  identities: IdentitiesService;
   limiter: RateLimiter;
   rules: RateRules;
   authenticate: preHandlerAsyncHookHandler;
-}> = async (app, { accounts, identities, limiter, rules, authenticate }) => {
+}> = async (app, { accounts, limiter, rules, authenticate }) => {
   app.post(
     "/v1/users",
     {
@@ -51,7 +50,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
         response: {
           201: Type.Object({ user: UserSchema }),
           ...errorResponses(
-            AccountErrors.invalid_email,
+            AddressErrors.invalid_email,
             AccountErrors.metadata_too_large,
             AuthenticatorErrors.password_confirmation_mismatch,
             ...passwordPolicyErrors,
@@ -64,51 +63,6 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => reply.code(201).send({ user: await accounts.register(request.body, requestContext(request)) }),
-  );
-
-  app.post(
-    "/v1/email-confirmations",
-    {
-      schema: {
-        tags,
-        operationId: "confirmEmail",
-        summary: "Confirm an email address with the emailed token, or with the emailed code",
-        description: "Post-signup confirmation and verification of an added address by link share this endpoint.",
-        body: Type.Union(
-          [Type.Object({ token: SecretInput }, { additionalProperties: false }), Type.Object({ email: EmailInput, code: CodeInput }, { additionalProperties: false })],
-          { examples: [{ token: "example-confirmation-token" }, { email: "ada@example.com", code: "123456" }] },
-        ),
-        response: {
-          200: Type.Object({ user: UserSchema }),
-          ...errorResponses(AccountErrors.invalid_confirmation_token, AccountErrors.invalid_email, ...codeErrors, AccountErrors.identity_taken, KernelErrors.rate_limited),
-        },
-      },
-    },
-    async (request) => {
-      const { body } = request;
-      if ("token" in body) return { user: await accounts.confirmEmail(body.token, requestContext(request)) };
-      return { user: (await identities.verifyWithCode({ type: "email", value: body.email, code: body.code }, requestContext(request))).user };
-    },
-  );
-
-  app.post(
-    "/v1/email-confirmations/resend",
-    {
-      schema: {
-        tags,
-        operationId: "resendEmailConfirmation",
-        summary: "Send a new confirmation link or code (always 202)",
-        body: Type.Object(
-          { email: EmailInput, method: Type.Optional(Type.Union([Type.Literal("link"), Type.Literal("code")], { description: "Default `link`." })) },
-          { additionalProperties: false, examples: [{ email: "ada@example.com", method: "code" }] },
-        ),
-        response: { 202: AcceptedResponse, ...errorResponses(KernelErrors.rate_limited) },
-      },
-    },
-    async (request, reply) => {
-      await accounts.resendConfirmation(request.body.email, requestContext(request), request.body.method ?? "link");
-      return reply.code(202).send(ACCEPTED);
-    },
   );
 
   app.post(

@@ -10,19 +10,15 @@ import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
 import type { AuthenticatorsService } from "../authenticators/index.js";
-import { TokenPurposes, type TokenStore } from "../tokens/index.js";
+import type { IdentitiesService, VerificationMethod } from "../identities/index.js";
 import { AccountErrors } from "./errors.js";
-import type { IdentitiesService, VerificationMethod } from "./identities.js";
-import { normalizeEmail, normalizePhone } from "./identity-values.js";
-import { findUserByEmail, findUserById, findUserByUsername, insertIdentity, insertUser, updateUser } from "./store.js";
+import { findUserById, findUserByUsername } from "./store.js";
 import type { UserRow } from "./tables.js";
-import type { UpdateUserRow } from "./user-writes.js";
+import type { UserRows } from "./user-rows.js";
 import { toUser, type User } from "./views.js";
 
 const METADATA_MAX_BYTES = 16 * 1024;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The shape UsernameInput allows at registration (schemas.ts). */
-const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export interface RegistrationInput {
   email: string;
@@ -57,18 +53,6 @@ export interface AccountsService {
   getByUsername(username: string): Promise<User | null>;
   isEmailTaken(email: string): Promise<boolean>;
   isUsernameTaken(username: string): Promise<boolean>;
-  /** Row-level lookup for sign-in: an email when the login contains "@", a phone when it starts with "+", else a username. */
-  findRowByLogin(executor: Executor, login: string): Promise<UserRow | null>;
-  /**
-   * The one spelling of a login name that `findRowByLogin` reads it as (email lower-cased, phone
-   * E.164, username lower-cased), so counters keyed on it cannot be dodged by respelling it.
-   */
-  canonicalLogin(login: string): string;
-  /**
-   * Counts a mail-sending request per IP and per target (the account the login names, else its
-   * canonical form) before anything is looked up for sending; returns the account, if any. Throws rate_limited.
-   */
-  enforceMailLimits(executor: Executor, login: string, context: RequestContext): Promise<UserRow | null>;
   findRowById(executor: Executor, id: string): Promise<UserRow | null>;
   updateRow(executor: Executor, id: string, changes: Partial<UserRow>): Promise<UserRow | null>;
 }
@@ -77,7 +61,6 @@ export interface AccountsDeps {
   db: Database;
   clock: Clock;
   authenticators: AuthenticatorsService;
-  tokens: TokenStore;
   mailer: Mailer;
   audit: AuditService;
   limiter: RateLimiter;
@@ -85,12 +68,11 @@ export interface AccountsDeps {
   identities: IdentitiesService;
   /** Users by id, for the reads behind every authenticated request. */
   userCache: RowCache<User>;
-  updateUserRow: UpdateUserRow;
-  config: { emailConfirmationTtlSeconds: number; defaultPhoneRegion: string | null };
+  users: UserRows;
 }
 
 export function createAccountsService(deps: AccountsDeps): AccountsService {
-  const { db, clock, authenticators, tokens, mailer, audit, limiter, rules, identities, userCache, config } = deps;
+  const { db, clock, authenticators, mailer, audit, limiter, rules, identities, userCache, users } = deps;
   const getById = async (id: string) =>
     UUID_PATTERN.test(id)
       ? userCache.get(id, async () => {
@@ -99,56 +81,11 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
         })
       : null;
 
-  const queueConfirmation = async (executor: Executor, user: UserRow & { email: string }) => {
-    const { token } = await tokens.issue(executor, {
-      purpose: TokenPurposes.emailConfirmation,
-      subject: user.id,
-      ttlSeconds: config.emailConfirmationTtlSeconds,
-      // The address being confirmed: if the user's email changes, an old link confirms nothing.
-      extraData: { email: normalizeEmail(user.email), intent: "verify" },
-    });
-    await mailer.enqueue(executor, { to: user.email, template: "email-confirmation", variables: { link: mailer.link("/ui/confirm-email", { token }), ttlSeconds: config.emailConfirmationTtlSeconds } });
-  };
-
-
-  const byEmail = async (executor: Executor, email: string) => {
-    const normalized = normalizeEmail(email);
-    return normalized ? findUserByEmail(executor, normalized) : null;
-  };
-
-  const findRowByLogin = async (executor: Executor, login: string) => {
-    const trimmed = login.trim();
-    if (trimmed.includes("@")) return byEmail(executor, trimmed);
-    // Usernames start with a letter or digit, so a leading "+" can only be a phone number.
-    if (trimmed.startsWith("+")) {
-      const phone = normalizePhone(trimmed, config.defaultPhoneRegion);
-      return phone ? ((await identities.findRow(executor, { type: "phone", value: phone }))?.user ?? null) : null;
-    }
-    // Usernames are ASCII; PostgreSQL's lower() would fold other letters ("İ" to "i") into a match
-    // that no counter keyed on the spelling would see.
-    return USERNAME_PATTERN.test(trimmed) ? findUserByUsername(executor, trimmed) : null;
-  };
-
-  const canonicalLogin = (login: string) => {
-    const trimmed = login.trim();
-    if (trimmed.includes("@")) return normalizeEmail(trimmed) ?? trimmed.toLowerCase();
-    if (trimmed.startsWith("+")) return normalizePhone(trimmed, config.defaultPhoneRegion) ?? trimmed;
-    return trimmed.toLowerCase();
-  };
-
-  /** Mail a login name can trigger is counted per account, or per canonical login when it names none. */
-  const enforceMailLimits = async (executor: Executor, login: string, context: RequestContext) => {
-    const user = await findRowByLogin(executor, login);
-    await limiter.enforce([[rules.mailPerIp, context.ip], [rules.mailPerTarget, user ? `user:${user.id}` : canonicalLogin(login)]]);
-    return user;
-  };
-
   return {
     async register(input, context, options = {}) {
       await limiter.enforce([[rules.registerPerIp, context.ip]]);
       const email = input.email.trim();
-      const normalizedEmail = normalizeEmail(email);
-      if (!normalizedEmail) throw new AppError(AccountErrors.invalid_email);
+      identities.normalize({ type: "email", value: email }); // throws invalid_email
       const username = input.username?.trim() || null;
       if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_MAX_BYTES) {
         throw new AppError(AccountErrors.metadata_too_large);
@@ -157,7 +94,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       const now = clock.now();
       try {
         const user = await db.transaction(async (tx) => {
-          const row = await insertUser(tx, {
+          const row = await users.insert(tx, {
             id: generateId(),
             email,
             username,
@@ -167,9 +104,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
             createdAt: now,
             updatedAt: now,
           });
-          // The address starts unverified: it was typed, not proven.
-          await insertIdentity(tx, { id: generateId(), userId: row.id, type: "email", value: normalizedEmail, verifiedAt: null, createdAt: now });
-          await queueConfirmation(tx, { ...row, email });
+          await identities.attachRegistrationEmail(tx, row.id, email);
           await audit.record(tx, { action: "user.registered", actorUserId: row.id, subjectUserId: row.id }, context);
           await options.inTransaction?.(tx, toUser(row));
           return row;
@@ -190,7 +125,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     resendConfirmation: (email, context, method = "link") => identities.resendEmailConfirmation(email, method, context),
 
     async sendUsernameReminder(email, context) {
-      const row = await enforceMailLimits(db, email, context);
+      const row = await identities.enforceMailLimits(db, email, context);
       if (!row?.email) return;
       const to = row.email;
       await db.transaction(async (tx) => {
@@ -203,19 +138,16 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     getById,
     getBySubject: getById,
     getByEmail: async (email) => {
-      const row = await byEmail(db, email);
+      const row = await identities.findUserByEmail(db, email);
       return row ? toUser(row) : null;
     },
     getByUsername: async (username) => {
       const row = await findUserByUsername(db, username.trim());
       return row ? toUser(row) : null;
     },
-    isEmailTaken: async (email) => (await byEmail(db, email)) !== null,
+    isEmailTaken: async (email) => (await identities.findUserByEmail(db, email)) !== null,
     isUsernameTaken: async (username) => (await findUserByUsername(db, username.trim())) !== null,
-    findRowByLogin,
-    canonicalLogin,
-    enforceMailLimits,
     findRowById: findUserById,
-    updateRow: deps.updateUserRow,
+    updateRow: users.update,
   };
 }

@@ -1,4 +1,4 @@
-import type { IdentityRow, IdentityType, UserRow } from "./tables.js";
+import type { UserRow } from "./tables.js";
 
 /** The public shape of a user, in the HTTP API and the library alike. */
 export interface User {
@@ -27,30 +27,6 @@ export function toUser(row: UserRow): User {
     hasPassword: row.passwordHash !== null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-  };
-}
-
-/** An email address or phone number of a user. */
-export interface Identity {
-  id: string;
-  userId: string;
-  type: IdentityType;
-  /** Normalised: emails lower-cased, phone numbers E.164. */
-  value: string;
-  verified: boolean;
-  verifiedAt: Date | null;
-  createdAt: Date;
-}
-
-export function toIdentity(row: IdentityRow): Identity {
-  return {
-    id: row.id,
-    userId: row.userId,
-    type: row.type,
-    value: row.value,
-    verified: row.verifiedAt !== null,
-    verifiedAt: row.verifiedAt,
-    createdAt: row.createdAt,
   };
 }
 

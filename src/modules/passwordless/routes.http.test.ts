@@ -187,7 +187,7 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
       const found = await t.gatehouse.identities.getVerified({ type: "phone", value: phone });
       expect(found?.user.id).toBe(signedIn.json().user.id);
       // The phone number works as a login name for password sign-in lookups too.
-      expect((await t.gatehouse.accounts.findRowByLogin(t.gatehouse.database.db, phone))?.id).toBe(found?.user.id);
+      expect((await t.gatehouse.identities.findUserByLogin(t.gatehouse.database.db, phone))?.id).toBe(found?.user.id);
     });
 
     it("signs in by emailed code; a code works once", async () => {

@@ -1,10 +1,14 @@
+import { AddressErrors, addressErrors } from "../../kernel/addresses/errors.js";
+import { IdentityErrors } from "../identities/index.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { defineComponent } from "../../kernel/http/components.js";
 import { AcceptedResponse, errorResponses, SecretInput } from "../../kernel/http/schemas.js";
-import { AccountErrors, CodeInput, EmailInput, exampleUser, identityValueErrors, IdentityTypeInput, IdentityValueInput, UserSchema } from "../accounts/index.js";
+import { AccountErrors, exampleUser, UserSchema } from "../accounts/index.js";
+
+import { CodeInput, EmailInput, IdentityTypeInput, IdentityValueInput } from "../../kernel/http/inputs.js";
 import { exampleSessionGrant, SessionGrantSchema } from "../sessions/index.js";
 import { codeErrors } from "../tokens/index.js";
 import { PasswordlessErrors } from "./errors.js";
@@ -33,7 +37,7 @@ export const passwordlessRoutes: FastifyPluginAsyncTypebox<{ passwordless: Passw
         summary: "Email me a sign-in link (always 202, whether or not the address has an account)",
         description: "The link works once and expires (10 minutes by default). For a new address it creates a passwordless account, unless sign-up is disabled.",
         body: Type.Object({ email: EmailInput }, { additionalProperties: false, examples: [{ email: "ada@example.com" }] }),
-        response: { 202: AcceptedResponse, ...errorResponses(AccountErrors.invalid_email, KernelErrors.rate_limited) },
+        response: { 202: AcceptedResponse, ...errorResponses(AddressErrors.invalid_email, KernelErrors.rate_limited) },
       },
     },
     async (request, reply) => {
@@ -64,7 +68,7 @@ export const passwordlessRoutes: FastifyPluginAsyncTypebox<{ passwordless: Passw
         operationId: "requestSignInCode",
         summary: "Send me a sign-in code by email or SMS (always 202, whether or not the identity has an account)",
         body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false, examples: [{ type: "email", value: "ada@example.com" }] }),
-        response: { 202: AcceptedResponse, ...errorResponses(...identityValueErrors, KernelErrors.rate_limited) },
+        response: { 202: AcceptedResponse, ...errorResponses(...addressErrors, KernelErrors.rate_limited) },
       },
     },
     async (request, reply) => {
@@ -82,7 +86,7 @@ export const passwordlessRoutes: FastifyPluginAsyncTypebox<{ passwordless: Passw
         summary: "Sign in (or sign up) with a code sent by email or SMS",
         description: "A code dies after 5 wrong guesses; as many failures across codes lock the identity's sign-in codes for a while (429).",
         body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput }, { additionalProperties: false, examples: [{ type: "email", value: "ada@example.com", code: "123456" }] }),
-        response: { 201: PasswordlessSignInSchema, ...errorResponses(...identityValueErrors, ...codeErrors, KernelErrors.rate_limited) },
+        response: { 201: PasswordlessSignInSchema, ...errorResponses(...addressErrors, ...codeErrors, KernelErrors.rate_limited) },
       },
     },
     async (request, reply) => reply.code(201).send(await passwordless.signInWithCode(request.body, requestContext(request))),

@@ -5,16 +5,9 @@ import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
-import {
-  enforceSendLimits,
-  enqueueCode,
-  normalizeEmail,
-  type AccountsService,
-  type IdentitiesService,
-  type IdentityInput,
-  type SignInIdentity,
-  type User,
-} from "../accounts/index.js";
+import { type AccountsService, type User } from "../accounts/index.js";
+import { enforceSendLimits, enqueueCode, type IdentitiesService, type SignInIdentity } from "../identities/index.js";
+import { normalizeEmail, type IdentityInput } from "../../kernel/addresses/normalize.js";
 import type { AuditService } from "../audit/index.js";
 import type { AuthenticatorsService } from "../authenticators/index.js";
 import type { SessionGrant, SessionsService } from "../sessions/index.js";
@@ -108,7 +101,6 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
     await dropUnprovenCredentials(executor, resolved, context);
     return resolved;
   };
-
 
   const withUser = async (grant: SessionGrant, resolved: SignInIdentity): Promise<PasswordlessSignIn> => {
     const user = (await accounts.getById(resolved.user.id))!;

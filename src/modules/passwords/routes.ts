@@ -1,10 +1,12 @@
+import { addressErrors } from "../../kernel/addresses/errors.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, errorResponses, LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
-import { CodeInput, identityValueErrors, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
+
+import { CodeInput, IdentityTypeInput, IdentityValueInput } from "../../kernel/http/inputs.js";
 import { codeErrors } from "../tokens/index.js";
 import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
 import { PasswordErrors } from "./errors.js";
@@ -96,7 +98,7 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
         operationId: "requestPasswordRecoveryCode",
         summary: "Send a password recovery code by email or SMS (always 202, whether or not the account exists)",
         body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false, examples: [{ type: "phone", value: "+33612345678" }] }),
-        response: { 202: AcceptedResponse, ...errorResponses(...identityValueErrors, KernelErrors.rate_limited) },
+        response: { 202: AcceptedResponse, ...errorResponses(...addressErrors, KernelErrors.rate_limited) },
       },
     },
     async (request, reply) => {
@@ -122,7 +124,7 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
         response: {
           200: Type.Object({ message: Type.String() }),
           ...errorResponses(
-            ...identityValueErrors,
+            ...addressErrors,
             AuthenticatorErrors.password_confirmation_mismatch,
             ...passwordPolicyErrors,
             ...codeErrors,

@@ -5,7 +5,9 @@ import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
-import { enforceSendLimits, enqueueCode, normalizeEmail, type AccountsService, type IdentitiesService, type IdentityInput, type IdentityRow } from "../accounts/index.js";
+import { type AccountsService } from "../accounts/index.js";
+import { enforceSendLimits, enqueueCode, type IdentitiesService, type IdentityRow } from "../identities/index.js";
+import { normalizeEmail, type IdentityInput } from "../../kernel/addresses/normalize.js";
 import type { AuditService } from "../audit/index.js";
 import type { SessionsService } from "../sessions/index.js";
 import { codeFailure, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
@@ -95,7 +97,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
     },
 
     async requestReset(login, context) {
-      const found = await accounts.enforceMailLimits(db, login, context);
+      const found = await identities.enforceMailLimits(db, login, context);
       // An account without an email address recovers by code on its phone instead.
       if (!found?.email) return;
       // Earlier links stay valid: a flood of requests by someone else cannot invalidate the owner's link.

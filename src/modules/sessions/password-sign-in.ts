@@ -4,7 +4,7 @@ import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
-import type { AccountsService } from "../accounts/index.js";
+import type { IdentitiesService } from "../identities/index.js";
 import type { LoginFailureReason } from "../login-history/index.js";
 import type { AuthenticatorsService } from "../authenticators/index.js";
 import { SessionErrors } from "./errors.js";
@@ -23,14 +23,14 @@ const METHOD = "password";
 export function createPasswordSignIn(deps: {
   db: Database;
   authenticators: AuthenticatorsService;
-  accounts: AccountsService;
+  identities: IdentitiesService;
   limiter: RateLimiter;
   rules: RateRules;
   signIns: SignIns;
   pressure: SignInPressure;
   config: { requireEmailConfirmation: boolean };
 }) {
-  const { db, authenticators, accounts, limiter, rules, signIns, pressure } = deps;
+  const { db, authenticators, identities, limiter, rules, signIns, pressure } = deps;
 
   // Only a refusal is a throttled attempt; a counter store that is down is a fault (503), not a sign-in.
   const isThrottled = (error: unknown) => error instanceof AppError && error.code === KernelErrors.rate_limited.code;
@@ -54,8 +54,8 @@ export function createPasswordSignIn(deps: {
 
   return async function signInWithPassword({ login, password }: { login: string; password: string }, context: RequestContext): Promise<SessionGrant> {
     await refuseSprayingNetwork(context);
-    const user = await accounts.findRowByLogin(db, login);
-    const accountKey = user ? `user:${user.id}` : `login:${accounts.canonicalLogin(login)}`;
+    const user = await identities.findUserByLogin(db, login);
+    const accountKey = user ? `user:${user.id}` : `login:${identities.canonicalLogin(login)}`;
     try {
       await limiter.enforce([[rules.signInPerIp, context.ip], [rules.signInPerAccount, accountKey]]);
     } catch (error) {

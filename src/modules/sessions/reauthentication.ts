@@ -1,3 +1,4 @@
+import { IdentityErrors } from "../identities/index.js";
 import type { Database } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { Principal } from "../../kernel/http/principal.js";
@@ -6,7 +7,9 @@ import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import { addSeconds, type Clock } from "../../kernel/time/clock.js";
-import { AccountErrors, enforceSendLimits, enqueueCode, type AccountsService, type IdentitiesService, type IdentityInput } from "../accounts/index.js";
+import { AccountErrors, type AccountsService } from "../accounts/index.js";
+import { enforceSendLimits, enqueueCode, type IdentitiesService } from "../identities/index.js";
+import { type IdentityInput } from "../../kernel/addresses/normalize.js";
 import type { AuditService } from "../audit/index.js";
 import type { AuthzService } from "../authz/index.js";
 import { AuthenticatorErrors, type AuthenticatorsService } from "../authenticators/index.js";
@@ -77,7 +80,7 @@ export function createReauthentications(deps: {
       const identity = wanted
         ? verified.find((i) => i.type === wanted.type && i.value === wanted.value)
         : (verified.find((i) => i.type === "email" && i.value === primary) ?? verified[0]);
-      if (!identity) throw new AppError(AccountErrors.identity_not_found);
+      if (!identity) throw new AppError(IdentityErrors.identity_not_found);
       await enforceSendLimits(limiter, rules, identity, CodePurposes.reauthentication, context);
       const outcome = await db.transaction(async (tx) => {
         const issued = await codes.issue(tx, { ...codeKey(principal), ttlSeconds: config.codeTtlSeconds, extraData: { userId: principal.userId } });

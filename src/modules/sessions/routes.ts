@@ -1,3 +1,5 @@
+import { addressErrors } from "../../kernel/addresses/errors.js";
+import { IdentityErrors } from "../identities/index.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
@@ -6,7 +8,9 @@ import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, DateTime, errorResponses, LoginInput, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { AuthenticatorErrors } from "../authenticators/index.js";
-import { AccountErrors, CodeInput, identityValueErrors, IdentityTypeInput, IdentityValueInput } from "../accounts/index.js";
+import { AccountErrors } from "../accounts/index.js";
+
+import { CodeInput, IdentityTypeInput, IdentityValueInput } from "../../kernel/http/inputs.js";
 import { codeErrors, TokenErrors } from "../tokens/index.js";
 import { SessionErrors } from "./errors.js";
 import { SessionGrantSchema, SessionSchema } from "./schemas.js";
@@ -184,7 +188,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
         ),
         response: {
           202: AcceptedResponse,
-          ...errorResponses(...identityValueErrors, AccountErrors.identity_not_found, KernelErrors.rate_limited, TokenErrors.too_many_code_attempts),
+          ...errorResponses(...addressErrors, IdentityErrors.identity_not_found, KernelErrors.rate_limited, TokenErrors.too_many_code_attempts),
         },
       },
     },

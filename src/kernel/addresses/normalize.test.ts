@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeEmail, normalizeIdentity, normalizePhone, phoneRegionOf } from "./identity-values.js";
+import { normalizeEmail, normalizeIdentity, normalizePhone, phoneRegionOf } from "./normalize.js";
 
 describe("normalizeEmail", () => {
   it("trims and lower-cases, so one mailbox is one identity", () => {

@@ -1,5 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
-import type { IdentityType } from "./tables.js";
+
+/** The two kinds of address a user is reached at and signs in with. */
+export type IdentityType = "email" | "phone";
 
 /** An identity as callers name it: a type and a value as typed. */
 export interface IdentityInput {

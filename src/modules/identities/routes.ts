@@ -1,3 +1,4 @@
+import { AddressErrors, addressErrors } from "../../kernel/addresses/errors.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
@@ -7,9 +8,11 @@ import { caller } from "../../kernel/http/principal.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { AuthenticatorErrors } from "../authenticators/index.js";
 import { codeErrors, TokenErrors } from "../tokens/index.js";
-import { AccountErrors, identityValueErrors } from "./errors.js";
-import type { IdentitiesService } from "./identities.js";
-import { CodeInput, EmailInput, IdentitySchema, IdentityTypeInput, IdentityValueInput, UserSchema } from "./schemas.js";
+import { AccountErrors, UserSchema } from "../accounts/index.js";
+import { CodeInput, EmailInput, IdentityTypeInput, IdentityValueInput } from "../../kernel/http/inputs.js";
+import { IdentityErrors } from "./errors.js";
+import { IdentitySchema } from "./schemas.js";
+import type { IdentitiesService } from "./service.js";
 
 const tags = ["identities"];
 const security = [{ bearerAuth: [] }];
@@ -50,9 +53,9 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
         response: {
           202: AcceptedResponse,
           ...errorResponses(
-            ...identityValueErrors,
+            ...addressErrors,
             KernelErrors.reauthentication_required,
-            AccountErrors.verified_identity_required,
+            IdentityErrors.verified_identity_required,
             KernelErrors.rate_limited,
             TokenErrors.too_many_code_attempts,
           ),
@@ -77,7 +80,7 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
         body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput }, { additionalProperties: false, examples: [{ type: "phone", value: "+33612345678", code: "123456" }] }),
         response: {
           200: Type.Object({ identity: IdentitySchema, user: UserSchema }),
-          ...errorResponses(...identityValueErrors, ...codeErrors, AccountErrors.identity_taken, KernelErrors.rate_limited),
+          ...errorResponses(...addressErrors, ...codeErrors, IdentityErrors.identity_taken, KernelErrors.rate_limited),
         },
       },
     },
@@ -95,7 +98,7 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
         summary: "Remove an email address or phone number from my account",
         description: "Refused with last_sign_in_method when the account would be left with no way to sign in.",
         params: Type.Object({ identityId: Uuid }),
-        response: { 204: Type.Null(), ...errorResponses(KernelErrors.reauthentication_required, AccountErrors.identity_not_found, AccountErrors.last_sign_in_method, AccountErrors.last_recovery_channel) },
+        response: { 204: Type.Null(), ...errorResponses(KernelErrors.reauthentication_required, IdentityErrors.identity_not_found, IdentityErrors.last_sign_in_method, IdentityErrors.last_recovery_channel) },
       },
     },
     async (request, reply) => {
@@ -123,8 +126,8 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
         response: {
           202: AcceptedResponse,
           ...errorResponses(
-            AccountErrors.invalid_email,
-            AccountErrors.email_unchanged,
+            AddressErrors.invalid_email,
+            IdentityErrors.email_unchanged,
             AuthenticatorErrors.invalid_current_password,
             KernelErrors.reauthentication_required,
             AccountErrors.user_not_found,
@@ -163,9 +166,55 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
         operationId: "confirmEmailChange",
         summary: "Apply an email change with the token emailed to the new address",
         body: Type.Object({ token: SecretInput }, { additionalProperties: false, examples: [{ token: "example-email-change-token" }] }),
-        response: { 200: Type.Object({ user: UserSchema }), ...errorResponses(AccountErrors.invalid_email_change_token, AccountErrors.identity_taken) },
+        response: { 200: Type.Object({ user: UserSchema }), ...errorResponses(IdentityErrors.invalid_email_change_token, IdentityErrors.identity_taken) },
       },
     },
     async (request) => ({ user: await identities.confirmEmailChange(request.body.token, requestContext(request)) }),
   );
+
+  app.post(
+    "/v1/email-confirmations",
+    {
+      schema: {
+        tags,
+        operationId: "confirmEmail",
+        summary: "Confirm an email address with the emailed token, or with the emailed code",
+        description: "Post-signup confirmation and verification of an added address by link share this endpoint.",
+        body: Type.Union(
+          [Type.Object({ token: SecretInput }, { additionalProperties: false }), Type.Object({ email: EmailInput, code: CodeInput }, { additionalProperties: false })],
+          { examples: [{ token: "example-confirmation-token" }, { email: "ada@example.com", code: "123456" }] },
+        ),
+        response: {
+          200: Type.Object({ user: UserSchema }),
+          ...errorResponses(IdentityErrors.invalid_confirmation_token, AddressErrors.invalid_email, ...codeErrors, IdentityErrors.identity_taken, KernelErrors.rate_limited),
+        },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      if ("token" in body) return { user: (await identities.verifyWithLink(body.token, requestContext(request))).user };
+      return { user: (await identities.verifyWithCode({ type: "email", value: body.email, code: body.code }, requestContext(request))).user };
+    },
+  );
+
+  app.post(
+    "/v1/email-confirmations/resend",
+    {
+      schema: {
+        tags,
+        operationId: "resendEmailConfirmation",
+        summary: "Send a new confirmation link or code (always 202)",
+        body: Type.Object(
+          { email: EmailInput, method: Type.Optional(Type.Union([Type.Literal("link"), Type.Literal("code")], { description: "Default `link`." })) },
+          { additionalProperties: false, examples: [{ email: "ada@example.com", method: "code" }] },
+        ),
+        response: { 202: AcceptedResponse, ...errorResponses(KernelErrors.rate_limited) },
+      },
+    },
+    async (request, reply) => {
+      await identities.resendEmailConfirmation(request.body.email, request.body.method ?? "link", requestContext(request));
+      return reply.code(202).send({ message: "If an account matches, we have sent it an email." });
+    },
+  );
+
 };

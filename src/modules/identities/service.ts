@@ -1,3 +1,4 @@
+import { AddressErrors } from "../../kernel/addresses/errors.js";
 import type { AuthenticatorsService } from "../authenticators/index.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
@@ -9,15 +10,17 @@ import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
 import { codeFailure, codeLocked, CodePurposes, TokenPurposes, type MagicCodes, type TokenStore } from "../tokens/index.js";
-import { AccountErrors } from "./errors.js";
+import { IdentityErrors } from "./errors.js";
 import { createEmailChange, type EmailChange } from "./email-change.js";
-import { enforceSendLimits, enqueueCode, enqueueOnChannel } from "./identity-delivery.js";
-import { createIdentityRecords, type SignInIdentity } from "./identity-records.js";
-import { normalizeEmail, normalizeIdentity, phoneRegionOf, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
-import { deleteIdentity, findIdentityWithUser, findUserById, listIdentities, lockUser } from "./store.js";
-import type { IdentityRow, UserRow } from "./tables.js";
-import type { UpdateUserRow } from "./user-writes.js";
-import { toIdentity, toUser, type Identity, type User } from "./views.js";
+import { enforceSendLimits, enqueueCode, enqueueOnChannel } from "./delivery.js";
+import { createIdentityRecords, type SignInIdentity } from "./records.js";
+import { normalizeEmail, normalizeIdentity, phoneRegionOf, type IdentityInput, type NormalizedIdentity } from "../../kernel/addresses/normalize.js";
+import { toUser, type User, type UserRow, type UserRows } from "../accounts/index.js";
+import { generateId } from "../../kernel/crypto/random.js";
+import { createLogins } from "./logins.js";
+import { deleteIdentity, findIdentityWithUser, insertIdentity, listIdentities } from "./store.js";
+import type { IdentityRow } from "./tables.js";
+import { toIdentity, type Identity } from "./views.js";
 
 export interface IdentitiesConfig {
   codeTtlSeconds: number;
@@ -40,8 +43,8 @@ export interface IdentitiesDeps {
   audit: AuditService;
   limiter: RateLimiter;
   rules: RateRules;
-  /** The users table's one writer (evicts the cached row after commit). */
-  updateUserRow: UpdateUserRow;
+  /** User rows in the caller's transaction (accounts'; updates evict the cached row after commit). */
+  users: UserRows;
   config: IdentitiesConfig;
 }
 
@@ -104,6 +107,25 @@ export interface IdentitiesService extends EmailChange {
    * whoever held the account) is removed. Returns how many. The caller ends sessions and credentials.
    */
   removeUnprovenIdentities(executor: Executor, userId: string, proven: IdentityRow): Promise<number>;
+  /**
+   * The user a login names (an email address when it contains "@", a phone number when it starts
+   * with "+", else a username), in the caller's executor; null when none.
+   */
+  findUserByLogin(executor: Executor, login: string): Promise<UserRow | null>;
+  /** The one spelling `findUserByLogin` reads a login as (email lower-cased, phone E.164, username lower-cased). */
+  canonicalLogin(login: string): string;
+  /** The user of any of the email identities; null for an unknown or malformed address. */
+  findUserByEmail(executor: Executor, email: string): Promise<UserRow | null>;
+  /**
+   * Counts a mail-sending request per IP and per target (the account the login names, else its
+   * canonical form) before anything is sent; returns the account, if any. Throws rate_limited.
+   */
+  enforceMailLimits(executor: Executor, login: string, context: RequestContext): Promise<UserRow | null>;
+  /**
+   * The address typed at password registration, as the user's unverified email identity, and the
+   * link that confirms it, in the registration's transaction.
+   */
+  attachRegistrationEmail(executor: Executor, userId: string, email: string): Promise<void>;
   // In-transaction building blocks for the passwordless and passwords modules.
   /** Resolves a proven identity to its user for sign-in, verifying it, or creating a user when allowed; null otherwise. */
   resolveForSignIn(executor: Executor, identity: NormalizedIdentity, options: { allowSignUp: boolean; method: string }, context: RequestContext): Promise<SignInIdentity | null>;
@@ -126,13 +148,15 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
 
   const normalize = (input: IdentityInput): NormalizedIdentity => {
     const normalized = normalizeIdentity(input, config.defaultPhoneRegion);
-    if (!normalized) throw new AppError(input.type === "email" ? AccountErrors.invalid_email : AccountErrors.invalid_phone_number);
+    if (!normalized) throw new AppError(input.type === "email" ? AddressErrors.invalid_email : AddressErrors.invalid_phone_number);
     if (normalized.type === "phone" && config.phoneRegions.length > 0 && !config.phoneRegions.includes(phoneRegionOf(normalized.value) ?? "")) {
-      throw new AppError(AccountErrors.phone_region_not_allowed);
+      throw new AppError(AddressErrors.phone_region_not_allowed);
     }
     return normalized;
   };
-  const records = createIdentityRecords({ clock, audit, mailer, updateUserRow: deps.updateUserRow });
+  const { users } = deps;
+  const logins = createLogins({ users, limiter, rules, defaultPhoneRegion: config.defaultPhoneRegion });
+  const records = createIdentityRecords({ clock, audit, mailer, users });
   const { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut } = records;
   const assertRecent = (context: RequestContext) => assertRecentAuthentication(context.principal, config.reauthenticationMaxAgeSeconds, clock.now());
   const emailChange = createEmailChange({ db, clock, authenticators, tokens, mailer, audit, limiter, rules, records, normalize, config });
@@ -180,14 +204,14 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     async findOrCreateVerified(input, context) {
       const identity = normalize(input);
       const resolved = await db.transaction((tx) => resolveForSignIn(tx, identity, { allowSignUp: true, method: "library" }, context));
-      if (!resolved) throw new AppError(AccountErrors.identity_taken); // unreachable: sign-up is allowed
+      if (!resolved) throw new AppError(IdentityErrors.identity_taken); // unreachable: sign-up is allowed
       return { user: toUser(resolved.user), identity: toIdentity(resolved.identity), created: resolved.created };
     },
 
     async createPasswordlessUser(input, context) {
       const identity = normalize(input);
       const created = await db.transaction((tx) => insertPasswordlessUser(tx, identity, "library", context));
-      if (!created) throw new AppError(AccountErrors.identity_taken);
+      if (!created) throw new AppError(IdentityErrors.identity_taken);
       return { user: toUser(created.user), identity: toIdentity(created.identity) };
     },
 
@@ -205,7 +229,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
       // Decided on the caller's own identities only, so the answer says nothing about anyone else's.
       const own = await listIdentities(db, userId);
       const isOwn = own.some((i) => i.type === identity.type && i.value === identity.value);
-      if (!isOwn && !own.some((i) => i.verifiedAt !== null)) throw new AppError(AccountErrors.verified_identity_required);
+      if (!isOwn && !own.some((i) => i.verifiedAt !== null)) throw new AppError(IdentityErrors.verified_identity_required);
       await enforceSendLimits(limiter, rules, identity, CodePurposes.identityVerification, context);
       const outcome = await db.transaction(async (tx) => {
         const existing = await findIdentityWithUser(tx, identity.type, identity.value);
@@ -253,12 +277,12 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
           await audit.record(tx, { action: "email.confirmed", actorUserId: stored.subject, subjectUserId: stored.subject }, context);
           return attached;
         }
-        if (!existing && stored.extraData.intent === "add" && (await findUserById(tx, stored.subject))) {
+        if (!existing && stored.extraData.intent === "add" && (await users.findById(tx, stored.subject))) {
           return attachVerified(tx, stored.subject, { type: "email", value: email }, context);
         }
         return null;
       });
-      if (!result) throw new AppError(AccountErrors.invalid_confirmation_token);
+      if (!result) throw new AppError(IdentityErrors.invalid_confirmation_token);
       mailer.dispatch(); // the notices of an added identity
       return { user: toUser(result.user), identity: toIdentity(result.identity) };
     },
@@ -286,16 +310,16 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
       assertRecent(context);
       await db.transaction(async (tx) => {
         // Locking the user serialises removals: two at once cannot both leave "one other" behind.
-        const user = await lockUser(tx, userId);
+        const user = await users.lock(tx, userId);
         const identities = user ? await listIdentities(tx, userId) : [];
         const target = identities.find((i) => i.id === identityId);
-        if (!user || !target) throw new AppError(AccountErrors.identity_not_found);
+        if (!user || !target) throw new AppError(IdentityErrors.identity_not_found);
         const remaining = identities.filter((i) => i.id !== identityId);
         // A password needs a login name to be typed with: with no identity left, only a username.
         const passwordStillUsable = user.passwordHash !== null && user.username !== null;
-        if (remaining.length === 0 && !passwordStillUsable) throw new AppError(AccountErrors.last_sign_in_method);
+        if (remaining.length === 0 && !passwordStillUsable) throw new AppError(IdentityErrors.last_sign_in_method);
         // A username and password still sign in, but a forgotten password could then never be reset.
-        if (remaining.length === 0) throw new AppError(AccountErrors.last_recovery_channel);
+        if (remaining.length === 0) throw new AppError(IdentityErrors.last_recovery_channel);
         await deleteIdentity(tx, target.id);
         await syncPrimaryEmail(tx, userId);
         await audit.record(tx, { action: "identity.removed", actorUserId: userId, subjectUserId: userId, data: { identityId: target.id, type: target.type } }, context);
@@ -307,6 +331,17 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
     },
 
     removeUnprovenIdentities: removeAllIdentitiesBut,
+    findUserByLogin: logins.findUser,
+    canonicalLogin: logins.canonical,
+    findUserByEmail: logins.userByEmail,
+    enforceMailLimits: logins.enforceMailLimits,
+
+    async attachRegistrationEmail(executor, userId, email) {
+      const identity = normalize({ type: "email", value: email });
+      // The address starts unverified: it was typed, not proven.
+      await insertIdentity(executor, { id: generateId(), userId, type: "email", value: identity.value, verifiedAt: null, createdAt: clock.now() });
+      await queueVerification(executor, identity, { userId, intent: "verify" }, "link");
+    },
 
     ...emailChange,
     resolveForSignIn,

@@ -1,3 +1,4 @@
+import { AddressErrors } from "../../kernel/addresses/errors.js";
 import { generateId } from "../../kernel/crypto/random.js";
 import type { Database } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";
@@ -10,13 +11,12 @@ import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
 import type { AuthenticatorsService } from "../authenticators/index.js";
 import { TokenPurposes, type TokenStore } from "../tokens/index.js";
-import { AccountErrors } from "./errors.js";
-import { enforceSendLimits } from "./identity-delivery.js";
-import type { IdentityRecords } from "./identity-records.js";
-import { normalizeEmail, type IdentityInput, type NormalizedIdentity } from "./identity-values.js";
-import { deleteIdentity, findIdentityWithUser, findUserById, insertIdentity, lockUser, updateIdentity } from "./store.js";
-import type { UserRow } from "./tables.js";
-import { toUser, type User } from "./views.js";
+import { IdentityErrors } from "./errors.js";
+import { enforceSendLimits } from "./delivery.js";
+import type { IdentityRecords } from "./records.js";
+import { normalizeEmail, type IdentityInput, type NormalizedIdentity } from "../../kernel/addresses/normalize.js";
+import { AccountErrors, toUser, type User, type UserRow } from "../accounts/index.js";
+import { deleteIdentity, findIdentityWithUser, insertIdentity, updateIdentity } from "./store.js";
 
 /**
  * A change of email address held until the new address confirms it (Ash
@@ -66,9 +66,9 @@ export function createEmailChange(deps: EmailChangeDeps): EmailChange {
 
   const requestEmailChange: EmailChange["requestEmailChange"] = async (userId, input, context) => {
     const identity = normalize({ type: "email", value: input.email });
-    const user = await findUserById(db, userId);
+    const user = await records.users.findById(db, userId);
     if (!user) throw new AppError(AccountErrors.user_not_found);
-    if (user.email !== null && normalizeEmail(user.email) === identity.value) throw new AppError(AccountErrors.email_unchanged);
+    if (user.email !== null && normalizeEmail(user.email) === identity.value) throw new AppError(IdentityErrors.email_unchanged);
     await checkProof(user, input.currentPassword, context);
     await enforceSendLimits(limiter, rules, identity, TokenPurposes.emailChange, context);
     const queued = await db.transaction(async (tx) => {
@@ -95,23 +95,23 @@ export function createEmailChange(deps: EmailChangeDeps): EmailChange {
     const user = await db.transaction(async (tx) => {
       const stored = await tokens.consume(tx, token, TokenPurposes.emailChange);
       const changes = stored?.extraData.changes as { email?: unknown; from?: unknown } | undefined;
-      const user = stored?.subject ? await lockUser(tx, stored.subject) : null;
+      const user = stored?.subject ? await records.users.lock(tx, stored.subject) : null;
       const email = typeof changes?.email === "string" ? changes.email : null;
       const next = email ? normalizeEmail(email) : null;
       // The change was asked of the address the account had then; if that has changed since, it is stale.
       if (!user || !email || !next || (changes?.from ?? null) !== user.email) return null;
       const existing = await findIdentityWithUser(tx, "email", next);
-      if (existing && existing.user.id !== user.id) throw new AppError(AccountErrors.identity_taken);
+      if (existing && existing.user.id !== user.id) throw new AppError(IdentityErrors.identity_taken);
       const previous = user.email ? await findIdentityWithUser(tx, "email", normalizeEmail(user.email) ?? "") : null;
       if (previous && previous.identity.value !== next) await deleteIdentity(tx, previous.identity.id);
       if (existing) await updateIdentity(tx, existing.identity.id, { verifiedAt: existing.identity.verifiedAt ?? clock.now() });
       else await insertIdentity(tx, { id: generateId(), userId: user.id, type: "email", value: next, verifiedAt: clock.now(), createdAt: clock.now() });
       // The link reached the new address: it is confirmed as it becomes the primary one.
-      await records.updateUserRow(tx, user.id, { email, emailConfirmedAt: clock.now(), updatedAt: clock.now() });
+      await records.users.update(tx, user.id, { email, emailConfirmedAt: clock.now(), updatedAt: clock.now() });
       await audit.record(tx, { action: "email.changed", actorUserId: user.id, subjectUserId: user.id, data: { from: user.email, to: email } }, context);
       return syncPrimaryEmail(tx, user.id);
     });
-    if (!user) throw new AppError(AccountErrors.invalid_email_change_token);
+    if (!user) throw new AppError(IdentityErrors.invalid_email_change_token);
     return toUser(user);
   };
 

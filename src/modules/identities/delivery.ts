@@ -4,7 +4,7 @@ import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { SmsTemplateName, TemplateVariables } from "../../kernel/mail/templates/catalogue.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
-import type { NormalizedIdentity } from "./identity-values.js";
+import type { NormalizedIdentity } from "../../kernel/addresses/normalize.js";
 
 /**
  * Queues a message on the identity's channel, in the caller's transaction: the email form of the

@@ -6,12 +6,12 @@ import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditService } from "../audit/index.js";
-import { AccountErrors } from "./errors.js";
-import { enqueueOnChannel } from "./identity-delivery.js";
-import { normalizeEmail, type NormalizedIdentity } from "./identity-values.js";
-import { deleteIdentity, findIdentityWithUser, findUserById, insertIdentity, insertUser, listIdentities, updateIdentity } from "./store.js";
-import type { UpdateUserRow } from "./user-writes.js";
-import type { IdentityRow, UserRow } from "./tables.js";
+import { IdentityErrors } from "./errors.js";
+import { enqueueOnChannel } from "./delivery.js";
+import { normalizeEmail, type NormalizedIdentity } from "../../kernel/addresses/normalize.js";
+import type { UserRow, UserRows } from "../accounts/index.js";
+import { deleteIdentity, findIdentityWithUser, insertIdentity, listIdentities, updateIdentity } from "./store.js";
+import type { IdentityRow } from "./tables.js";
 
 /** The user and identity a passwordless sign-in resolved to. */
 export interface SignInIdentity {
@@ -30,8 +30,8 @@ export type IdentityRecords = ReturnType<typeof createIdentityRecords>;
  * email identities, a verified identity is attached only to its one user, and concurrent creation
  * of the same identity resolves to one row. Each function runs on the caller's executor.
  */
-export function createIdentityRecords(deps: { clock: Clock; audit: AuditService; mailer: Mailer; updateUserRow: UpdateUserRow }) {
-  const { clock, audit, mailer, updateUserRow } = deps;
+export function createIdentityRecords(deps: { clock: Clock; audit: AuditService; mailer: Mailer; users: UserRows }) {
+  const { clock, audit, mailer, users } = deps;
 
   /**
    * Tells the account's verified addresses that `changed` was added or removed, in the caller's
@@ -50,14 +50,14 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
    * exists, else a verified one, else any), with its verification mirrored in email_confirmed_at.
    */
   const syncPrimaryEmail = async (executor: Executor, userId: string): Promise<UserRow> => {
-    const user = (await findUserById(executor, userId))!;
+    const user = (await users.findById(executor, userId))!;
     const emails = (await listIdentities(executor, userId)).filter((i) => i.type === "email");
     const current = user.email === null ? undefined : emails.find((i) => i.value === normalizeEmail(user.email!));
     const primary = current ?? emails.find((i) => i.verifiedAt !== null) ?? emails[0];
     const email = primary ? (current ? user.email : primary.value) : null;
     const confirmedAt = primary?.verifiedAt ?? null;
     if (email === user.email && confirmedAt?.getTime() === user.emailConfirmedAt?.getTime()) return user;
-    return (await updateUserRow(executor, userId, { email, emailConfirmedAt: confirmedAt, updatedAt: clock.now() }))!;
+    return (await users.update(executor, userId, { email, emailConfirmedAt: confirmedAt, updatedAt: clock.now() }))!;
   };
 
   const markVerified = async (executor: Executor, identity: IdentityRow) => {
@@ -68,7 +68,7 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
   /** Adds a verified identity to a user, or verifies it when the user has it already. Throws identity_taken. */
   const attachVerified = async (executor: Executor, userId: string, identity: NormalizedIdentity, context: RequestContext) => {
     const existing = await findIdentityWithUser(executor, identity.type, identity.value);
-    if (existing && existing.user.id !== userId) throw new AppError(AccountErrors.identity_taken);
+    if (existing && existing.user.id !== userId) throw new AppError(IdentityErrors.identity_taken);
     if (existing) {
       const verified = await markVerified(executor, existing.identity);
       if (existing.identity.verifiedAt === null) {
@@ -79,7 +79,7 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
     const row = await insertSavepointed(executor, (sp) =>
       insertIdentity(sp, { id: generateId(), userId, type: identity.type, value: identity.value, verifiedAt: clock.now(), createdAt: clock.now() }),
     );
-    if (!row) throw new AppError(AccountErrors.identity_taken);
+    if (!row) throw new AppError(IdentityErrors.identity_taken);
     await audit.record(executor, { action: "identity.added", actorUserId: userId, subjectUserId: userId, data: { identityId: row.id, type: identity.type } }, context);
     await notifyIdentities(executor, userId, "identity-added", row);
     return { user: await syncPrimaryEmail(executor, userId), identity: row };
@@ -113,7 +113,7 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
   const insertPasswordlessUser = async (executor: Executor, identity: NormalizedIdentity, method: string, context: RequestContext) => {
     const now = clock.now();
     const created = await insertSavepointed(executor, async (sp) => {
-      const user = await insertUser(sp, {
+      const user = await users.insert(sp, {
         id: generateId(),
         email: identity.type === "email" ? identity.value : null,
         emailConfirmedAt: identity.type === "email" ? now : null,
@@ -161,5 +161,5 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
     return null;
   };
 
-  return { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut, updateUserRow };
+  return { syncPrimaryEmail, markVerified, attachVerified, insertPasswordlessUser, resolveForSignIn, notifyIdentities, removeAllIdentitiesBut, users };
 }
