@@ -1,19 +1,9 @@
+import type { Static } from "typebox";
 import type { UserRow } from "./tables.js";
+import type { PublicProfileSchema, UserSchema } from "./schemas.js";
 
 /** The public shape of a user, in the HTTP API and the library alike. */
-export interface User {
-  id: string;
-  /** The primary email address; null for a user who signed up with a phone number only. */
-  email: string | null;
-  emailConfirmed: boolean;
-  emailConfirmedAt: Date | null;
-  username: string | null;
-  name: string | null;
-  metadata: Record<string, unknown>;
-  hasPassword: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type User = Static<typeof UserSchema>;
 
 export function toUser(row: UserRow): User {
   return {
@@ -31,10 +21,6 @@ export function toUser(row: UserRow): User {
 }
 
 /** What anyone signed in may see of another user (looked up by username). */
-export interface PublicProfile {
-  id: string;
-  username: string | null;
-  name: string | null;
-}
+export type PublicProfile = Static<typeof PublicProfileSchema>;
 
 export const toPublicProfile = (user: User): PublicProfile => ({ id: user.id, username: user.username, name: user.name });

@@ -1,16 +1,9 @@
+import type { Static } from "typebox";
 import type { IdentityRow, IdentityType } from "./tables.js";
+import type { IdentitySchema } from "./schemas.js";
 
 /** An email address or phone number of a user. */
-export interface Identity {
-  id: string;
-  userId: string;
-  type: IdentityType;
-  /** Normalised: emails lower-cased, phone numbers E.164. */
-  value: string;
-  verified: boolean;
-  verifiedAt: Date | null;
-  createdAt: Date;
-}
+export type Identity = Static<typeof IdentitySchema>;
 
 export function toIdentity(row: IdentityRow): Identity {
   return {

@@ -1,20 +1,15 @@
+import type { Static } from "typebox";
 import { generateId } from "../../kernel/crypto/random.js";
 import type { Database, Executor } from "../../kernel/db/database.js";
 import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Clock } from "../../kernel/time/clock.js";
+import type { LoginAttemptSchema } from "./schemas.js";
 import { insertLoginAttempt, listLoginAttempts } from "./store.js";
 
 export type LoginFailureReason = "unknown_account" | "wrong_password" | "no_password" | "email_not_confirmed" | "throttled" | "invalid_token" | "invalid_code";
 
-export interface LoginAttempt {
-  id: string;
-  method: string;
-  succeeded: boolean;
-  reason: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: Date;
-}
+/** One sign-in attempt on the account, successful or not. */
+export type LoginAttempt = Static<typeof LoginAttemptSchema>;
 
 export interface LoginHistoryPage {
   items: LoginAttempt[];

@@ -1,15 +1,8 @@
+import type { Static } from "typebox";
 import type { SessionRow } from "./tables.js";
+import type { SessionGrantSchema, SessionSchema } from "./schemas.js";
 
-export interface Session {
-  id: string;
-  userId: string;
-  method: string;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: Date;
-  lastUsedAt: Date;
-  expiresAt: Date;
-}
+export type Session = Static<typeof SessionSchema>;
 
 export function toSession(row: SessionRow): Session {
   return {
@@ -25,13 +18,4 @@ export function toSession(row: SessionRow): Session {
 }
 
 /** What a successful sign-in or refresh hands the client. */
-export interface SessionGrant {
-  tokenType: "Bearer";
-  accessToken: string;
-  /** Seconds until the access token expires. */
-  expiresIn: number;
-  refreshToken: string;
-  /** Seconds until the refresh token expires; 0 when refresh tokens do not expire. */
-  refreshExpiresIn: number;
-  session: Session;
-}
+export type SessionGrant = Static<typeof SessionGrantSchema>;
