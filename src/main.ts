@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from "./kernel/config/load-config.js";
+import { DataDirInUseError } from "./kernel/db/data-dir-lock.js";
 import { openDatabase } from "./kernel/db/database.js";
 import { applyMigrations } from "./kernel/db/migrate.js";
 import { createGatehouse } from "./gatehouse.js";
@@ -79,6 +80,10 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(78); // EX_CONFIG
+  }
+  if (error instanceof DataDirInUseError) {
+    process.stderr.write(`gatehouse: ${error.message}\n`);
+    process.exit(75); // EX_TEMPFAIL: it works once that process has stopped
   }
   process.stderr.write(`gatehouse: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

@@ -6,6 +6,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { CHANGES_CHANNEL, createChangeFeedSource, type ChangeFeed, type ChangeFeedSource } from "./change-feed.js";
+import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
 
 /** Both drivers expose the same PostgreSQL query builder; services see only this type. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -38,10 +39,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   let client: PGlite;
+  let lock: DataDirLock | null = null;
   if (dataDir === "memory://") {
     client = new PGlite();
   } else {
     mkdirSync(dataDir, { recursive: true });
+    // Before PGlite touches the files: a second process on them would corrupt them (data-dir-lock.ts).
+    lock = lockDataDir(dataDir);
     // Durability, checked by test/flows/delivery-crash.test.ts (SIGKILL mid-delivery): on a directory,
     // PGlite writes through Emscripten's NODEFS straight to the files and commits with
     // synchronous_commit=on, so a transaction it has acknowledged survives the process being killed;
@@ -50,10 +54,15 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     // on PostgreSQL.
     client = new PGlite(`${dataDir.replace(/\/+$/, "")}/pglite`);
   }
-  await client.waitReady;
   // One connection, one process: every change is made here and delivered here, synchronously.
   const changes = createChangeFeedSource(true);
-  await client.listen(CHANGES_CHANNEL, (payload) => changes.deliver(payload));
+  try {
+    await client.waitReady;
+    await client.listen(CHANGES_CHANNEL, (payload) => changes.deliver(payload));
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite(client) as unknown as Database;
   return {
     db,
@@ -61,7 +70,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     changes,
     withDedicatedConnection: (work) => work(db),
     ping: async () => void (await db.execute(sql`select 1`)),
-    close: () => client.close(),
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
 
