@@ -130,7 +130,15 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
 
   const audit = createAuditService({ clock });
   const tokens = createTokenStore({ clock });
-  const signingKeys = createSigningKeys({ db, clock, sealer: createSealer(masterKey.key, "signing-keys") });
+  const signingKeys = createSigningKeys({
+    db,
+    clock,
+    sealer: createSealer(masterKey.key, "signing-keys"),
+    audit,
+    changes: database.changes,
+    jwksMaxAgeSeconds: config.tokens.jwksMaxAgeSeconds,
+    tokenTtlSeconds: config.tokens.accessTokenTtlSeconds,
+  });
   await signingKeys.ensureCurrentKey();
   const accessTokens = createAccessTokens({
     keys: signingKeys,
@@ -232,6 +240,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       redis?.disconnect();
       userCache.close();
       liveSessionCache.close();
+      signingKeys.close();
       if (!options.database) await database.close();
     },
   };

@@ -59,8 +59,8 @@ async function rotateKeys(): Promise<void> {
   const config = loadConfig(process.env);
   const gatehouse = await createGatehouse(config, { startJobs: false });
   try {
-    const { kid } = await gatehouse.signingKeys.rotate();
-    process.stdout.write(`New signing key ${kid} is current; the previous key stays published at /.well-known/jwks.json.\n`);
+    const rotation = await gatehouse.signingKeys.rotate();
+    process.stdout.write(`New signing key ${rotation.kid} is published; it signs from ${rotation.activatesAt.toISOString()}.\n`);
   } finally {
     await gatehouse.close();
   }

@@ -83,7 +83,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   // 5. Feature modules.
   const authenticate = createAuthenticate(gatehouse.sessions);
   await app.register(opsRoutes, { ping: () => gatehouse.database.ping(), registry: metrics.registry });
-  await app.register(tokensRoutes, { keys: gatehouse.signingKeys });
+  await app.register(tokensRoutes, { keys: gatehouse.signingKeys, cacheMaxAgeSeconds: config.tokens.jwksMaxAgeSeconds });
   await app.register(accountsRoutes, { accounts: gatehouse.accounts, identities: gatehouse.identities, limiter: gatehouse.limiter, rules: gatehouse.rules, authenticate });
   await app.register(identitiesRoutes, { identities: gatehouse.identities, authenticate });
   await app.register(sessionsRoutes, { sessions: gatehouse.sessions });

@@ -155,6 +155,8 @@ export const settings = {
   audience: setting({ env: "GATEHOUSE_AUDIENCE", ...text, default: "gatehouse", description: "`aud` claim of access tokens issued for the first-party API." }),
   accessTokenTtlSeconds: setting({ env: "GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS", ...integer({ min: 30, max: DAY, unit: "seconds" }), default: 300,
     description: "Lifetime of an access token." }),
+  jwksMaxAgeSeconds: setting({ env: "GATEHOUSE_JWKS_MAX_AGE_SECONDS", ...integer({ min: 0, max: DAY, unit: "seconds" }), default: 300,
+    description: "How long relying parties may cache `/.well-known/jwks.json` (`Cache-Control: max-age`). A rotated-in signing key is published at once but signs only this long plus 60 s later (the longest a node takes to re-read the keys), so a verifier holding a cached key set already has it (docs/security.md)." }),
   refreshTokenTtlSeconds: setting({ env: "GATEHOUSE_REFRESH_TOKEN_TTL_SECONDS", ...integer({ min: 0, max: 365 * DAY, unit: "seconds" }), default: 30 * DAY,
     description: "Lifetime of a refresh token. `0`: refresh tokens do not expire (the session lifetime still applies)." }),
   refreshReuseIntervalSeconds: setting({ env: "GATEHOUSE_REFRESH_REUSE_INTERVAL_SECONDS", ...integer({ min: 0, max: 60, unit: "seconds" }), default: 0,

@@ -28,6 +28,8 @@ export interface Config {
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
+    /** Cache lifetime of the JWKS; a new signing key signs this long (plus a reload margin) after it is published. */
+    jwksMaxAgeSeconds: number;
     refreshTokenTtlSeconds: number;
     refreshReuseIntervalSeconds: number;
     sessionTtlSeconds: number;
@@ -125,6 +127,7 @@ function toConfig(v: SettingValues): Config {
       issuer: (v.issuer ?? baseUrl).replace(/\/+$/, ""),
       audience: v.audience,
       accessTokenTtlSeconds: v.accessTokenTtlSeconds,
+      jwksMaxAgeSeconds: v.jwksMaxAgeSeconds,
       refreshTokenTtlSeconds: v.refreshTokenTtlSeconds,
       refreshReuseIntervalSeconds: v.refreshReuseIntervalSeconds,
       sessionTtlSeconds: v.sessionTtlSeconds,

@@ -2,7 +2,7 @@ import type { Executor } from "../../kernel/db/database.js";
 import { generateId } from "../../kernel/crypto/random.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditAction } from "./events.js";
-import { insertAuditEvent, listAuditEventsForUser } from "./store.js";
+import { insertAuditEvent, listAuditEventsByAction, listAuditEventsForUser } from "./store.js";
 import type { AuditEventRow } from "./tables.js";
 
 export interface AuditEvent {
@@ -20,6 +20,7 @@ export interface AuditService {
   /** Records an event on `executor`: pass the transaction of the change it describes. */
   record(executor: Executor, event: AuditEvent): Promise<void>;
   listForUser(executor: Executor, userId: string, limit: number): Promise<AuditEventRow[]>;
+  listByAction(executor: Executor, action: AuditAction, limit: number): Promise<AuditEventRow[]>;
 }
 
 export function createAuditService(deps: { clock: Clock }): AuditService {
@@ -37,5 +38,6 @@ export function createAuditService(deps: { clock: Clock }): AuditService {
         createdAt: deps.clock.now(),
       }),
     listForUser: listAuditEventsForUser,
+    listByAction: listAuditEventsByAction,
   };
 }
