@@ -103,7 +103,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const masterKey = resolveMasterKey(config.secrets.masterKey, config.database.dataDir);
   if (masterKey.generatedAt) logger.warn({ path: masterKey.generatedAt }, "generated a development master key; set GATEHOUSE_MASTER_KEY in production");
 
-  const database = options.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
+  const database = options.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, sharedBuffersMb: config.database.pgliteSharedBuffersMb }));
   await applyMigrations(database);
   const { db } = database;
 

@@ -82,7 +82,7 @@ async function migrate(): Promise<void> {
     return;
   }
   const { openDatabase } = await import("./kernel/db/database.js");
-  const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+  const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, sharedBuffersMb: config.database.pgliteSharedBuffersMb });
   try {
     await applyMigrations(database);
     process.stdout.write("Migrations applied.\n");

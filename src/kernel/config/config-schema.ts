@@ -140,6 +140,8 @@ export const settings = {
   cacheMaxEntries: setting({ env: "GATEHOUSE_CACHE_MAX_ENTRIES", ...integer({ min: 0, max: 10_000_000, unit: "rows per table" }), default: 100_000,
     description: "Live sessions and users kept in memory, so a token check needs no database round trip. Every committed change evicts its row on every node (PostgreSQL LISTEN/NOTIFY, see docs/deployment.md); while a node cannot listen it reads the database. 0 turns the cache off." }),
   dataDir: setting({ env: "GATEHOUSE_DATA_DIR", ...text, default: "./data", description: "Directory for the embedded database and the development master key." }),
+  pgliteSharedBuffersMb: setting({ env: "GATEHOUSE_PGLITE_SHARED_BUFFERS_MB", ...integer({ min: 1, max: 4096, unit: "MB" }), default: 16,
+    description: "Buffer pool of the embedded database (PostgreSQL's `shared_buffers`), held in memory for the life of the process. Pages beyond it are read from the operating system's file cache. PostgreSQL's own default, 128 MB, costs as much resident memory (docs/benchmarks.md, Memory)." }),
   masterKey: setting({ env: "GATEHOUSE_MASTER_KEY", ...masterKey, default: null as string | null,
     description: "Key that seals signing keys, queued messages and vault secrets at rest. Required in production; in development a key is generated into the data directory." }),
   logLevel: setting({ env: "LOG_LEVEL", ...oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const), default: "info" as "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent",

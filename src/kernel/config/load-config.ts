@@ -4,7 +4,7 @@ import { settings, type SettingValues } from "./config-schema.js";
 export interface Config {
   env: SettingValues["nodeEnv"];
   http: { port: number; host: string; baseUrl: string; trustedProxies: string[] };
-  database: { url: string | null; dataDir: string; cacheMaxEntries: number };
+  database: { url: string | null; dataDir: string; cacheMaxEntries: number; pgliteSharedBuffersMb: number };
   secrets: { masterKey: string | null };
   log: { level: SettingValues["logLevel"] };
   mail: {
@@ -104,7 +104,7 @@ function toConfig(v: SettingValues): Config {
   return {
     env: v.nodeEnv,
     http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies },
-    database: { url: v.databaseUrl, dataDir: v.dataDir, cacheMaxEntries: v.cacheMaxEntries },
+    database: { url: v.databaseUrl, dataDir: v.dataDir, cacheMaxEntries: v.cacheMaxEntries, pgliteSharedBuffersMb: v.pgliteSharedBuffersMb },
     secrets: { masterKey: v.masterKey },
     log: { level: v.logLevel },
     mail: {

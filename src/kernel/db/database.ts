@@ -1,10 +1,8 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
-import pg from "pg";
+import type pg from "pg";
 import { CHANGES_CHANNEL, createChangeFeedSource, type ChangeFeed, type ChangeFeedSource } from "./change-feed.js";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
 
@@ -31,17 +29,28 @@ export interface DatabaseOptions {
   /** PGlite storage directory; "memory://" keeps the database in memory (tests). */
   dataDir: string;
   poolSize?: number;
+  /** PGlite's buffer pool (`shared_buffers`), in MB; default 16. */
+  sharedBuffersMb?: number;
 }
 
+export const DEFAULT_PGLITE_SHARED_BUFFERS_MB = 16;
+
+/** Each driver is loaded only when chosen: a PostgreSQL node carries no PGlite, and the reverse. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir, options.sharedBuffersMb ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB);
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, sharedBuffersMb: number): Promise<DatabaseHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle: drizzlePglite } = await import("drizzle-orm/pglite");
+  // Memory (docs/benchmarks.md, "Memory"): PostgreSQL's default buffer pool is 128 MB, and PGlite,
+  // one process with one connection, touches all of it at start. Pages beyond the pool are read
+  // from the OS page cache. The other memory settings are allocated per operation, not held.
+  const options = { startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffersMb}MB`] };
   let client: PGlite;
   let lock: DataDirLock | null = null;
   if (dataDir === "memory://") {
-    client = new PGlite();
+    client = new PGlite(options);
   } else {
     mkdirSync(dataDir, { recursive: true });
     // Before PGlite touches the files: a second process on them would corrupt them (data-dir-lock.ts).
@@ -52,7 +61,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     // relaxedDurability (default false) only concerns the browser file systems. PGlite runs with
     // fsync=off, though, so an OS crash or power cut can lose recent commits: production data belongs
     // on PostgreSQL.
-    client = new PGlite(`${dataDir.replace(/\/+$/, "")}/pglite`);
+    client = new PGlite(`${dataDir.replace(/\/+$/, "")}/pglite`, options);
   }
   // One connection, one process: every change is made here and delivered here, synchronously.
   const changes = createChangeFeedSource(true);
@@ -81,8 +90,10 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+  const { default: pg } = await import("pg");
+  const { drizzle: drizzlePg } = await import("drizzle-orm/node-postgres");
   const changes = createChangeFeedSource(false);
-  const ListeningClient = listeningClient(changes);
+  const ListeningClient = listeningClient(pg.Client, changes);
   const pool = new pg.Pool({ connectionString: url, max: poolSize, Client: ListeningClient });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
@@ -112,8 +123,8 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
  * Pooled connections LISTEN before their first query, so this node's own commits are delivered
  * before COMMIT returns (read-your-writes); the dedicated listener covers the other nodes' commits.
  */
-function listeningClient(changes: ChangeFeedSource): typeof pg.Client {
-  return class ListeningClient extends pg.Client {
+function listeningClient(Client: typeof pg.Client, changes: ChangeFeedSource): typeof pg.Client {
+  return class ListeningClient extends Client {
     override connect(): Promise<pg.Client>;
     override connect(callback: (error: Error | null, client: pg.Client) => void): void;
     override connect(callback?: (error: Error | null, client: pg.Client) => void): Promise<pg.Client> | void {
