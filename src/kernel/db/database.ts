@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type pg from "pg";
 import { CHANGES_CHANNEL, createChangeFeedSource, type ChangeFeed, type ChangeFeedSource } from "./change-feed.js";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
+import { createPgliteDatabaseIfAbsent } from "./pglite-first-start.js";
 
 /** Both drivers expose the same PostgreSQL query builder; services see only this type. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -61,7 +62,14 @@ async function openPglite(dataDir: string, sharedBuffersMb: number): Promise<Dat
     // relaxedDurability (default false) only concerns the browser file systems. PGlite runs with
     // fsync=off, though, so an OS crash or power cut can lose recent commits: production data belongs
     // on PostgreSQL.
-    client = new PGlite(`${dataDir.replace(/\/+$/, "")}/pglite`, options);
+    const pgliteDir = `${dataDir.replace(/\/+$/, "")}/pglite`;
+    try {
+      await createPgliteDatabaseIfAbsent(pgliteDir, options.startParams);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    client = new PGlite(pgliteDir, options);
   }
   // One connection, one process: every change is made here and delivered here, synchronously.
   const changes = createChangeFeedSource(true);
