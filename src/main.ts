@@ -2,9 +2,11 @@
 import { ConfigError, loadConfig, type Config } from "./kernel/config/load-config.js";
 import { listenForControl, sendControlCommand, type ControlAnswer } from "./kernel/control/control-socket.js";
 import { DataDirInUseError } from "./kernel/db/data-dir-lock.js";
+import { reexecWithNodeFlags, serverNodeFlags } from "./kernel/runtime/node-flags.js";
 
 // The application itself is imported by the commands that need it (`await import`): a command
-// answered by the running server loads no database and no HTTP stack.
+// answered by the running server loads no database and no HTTP stack, and `serve` can restart
+// itself with its V8 settings before it has loaded anything.
 
 const USAGE = `Usage: gatehouse <command>
 
@@ -21,6 +23,8 @@ Configuration comes from environment variables: see docs/configuration.md.`;
 
 async function serve(): Promise<void> {
   const config = loadConfig(process.env);
+  // Before anything is loaded: V8 takes its memory settings at process start (node-flags.ts).
+  reexecWithNodeFlags(serverNodeFlags({ memorySaver: config.runtime.memorySaver, embeddedDatabase: !config.database.url }));
   const { createGatehouse } = await import("./gatehouse.js");
   const { buildServer } = await import("./server.js");
   const { controlCommands } = await import("./control-commands.js");

@@ -140,6 +140,8 @@ export const settings = {
   cacheMaxEntries: setting({ env: "GATEHOUSE_CACHE_MAX_ENTRIES", ...integer({ min: 0, max: 10_000_000, unit: "rows per table" }), default: 100_000,
     description: "Live sessions and users kept in memory, so a token check needs no database round trip. Every committed change evicts its row on every node (PostgreSQL LISTEN/NOTIFY, see docs/deployment.md); while a node cannot listen it reads the database. 0 turns the cache off." }),
   dataDir: setting({ env: "GATEHOUSE_DATA_DIR", ...text, default: "./data", description: "Directory for the embedded database and the development master key." }),
+  memorySaver: setting({ env: "GATEHOUSE_MEMORY_SAVER", ...boolean, default: true,
+    description: "`gatehouse serve` starts Node with V8's memory saver mode and, on the embedded database, with WebAssembly compiled by the baseline compiler only (`--memory-saver-mode --liftoff-only`): about half the resident memory, for more garbage-collection work per request and embedded-database queries up to twice as slow (docs/benchmarks.md, Memory). `false`: V8's defaults, for a machine with memory to spare. Node flags given on the command line win." }),
   pgliteSharedBuffersMb: setting({ env: "GATEHOUSE_PGLITE_SHARED_BUFFERS_MB", ...integer({ min: 1, max: 4096, unit: "MB" }), default: 16,
     description: "Buffer pool of the embedded database (PostgreSQL's `shared_buffers`), held in memory for the life of the process. Pages beyond it are read from the operating system's file cache. PostgreSQL's own default, 128 MB, costs as much resident memory (docs/benchmarks.md, Memory)." }),
   masterKey: setting({ env: "GATEHOUSE_MASTER_KEY", ...masterKey, default: null as string | null,

@@ -5,6 +5,8 @@ export interface Config {
   env: SettingValues["nodeEnv"];
   http: { port: number; host: string; baseUrl: string; trustedProxies: string[] };
   database: { url: string | null; dataDir: string; cacheMaxEntries: number; pgliteSharedBuffersMb: number };
+  /** V8 settings `gatehouse serve` starts Node with (src/kernel/runtime/node-flags.ts). */
+  runtime: { memorySaver: boolean };
   secrets: { masterKey: string | null };
   log: { level: SettingValues["logLevel"] };
   mail: {
@@ -105,6 +107,7 @@ function toConfig(v: SettingValues): Config {
     env: v.nodeEnv,
     http: { port: v.port, host: v.host, baseUrl, trustedProxies: v.trustedProxies },
     database: { url: v.databaseUrl, dataDir: v.dataDir, cacheMaxEntries: v.cacheMaxEntries, pgliteSharedBuffersMb: v.pgliteSharedBuffersMb },
+    runtime: { memorySaver: v.memorySaver },
     secrets: { masterKey: v.masterKey },
     log: { level: v.logLevel },
     mail: {
