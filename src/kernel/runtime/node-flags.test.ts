@@ -3,8 +3,8 @@ import { missingNodeFlags, serverNodeFlags } from "./node-flags.js";
 
 describe("the server's Node flags", () => {
   it("trade throughput for memory by default, and leave V8 alone when told to", () => {
-    expect(serverNodeFlags({ memorySaver: true, embeddedDatabase: true })).toEqual(["--memory-saver-mode", "--liftoff-only"]);
-    expect(serverNodeFlags({ memorySaver: true, embeddedDatabase: false })).toEqual(["--memory-saver-mode"]);
+    expect(serverNodeFlags({ memorySaver: true, embeddedDatabase: true })).toEqual(["--memory-saver-mode", "--min-semi-space-size=4", "--liftoff-only"]);
+    expect(serverNodeFlags({ memorySaver: true, embeddedDatabase: false })).toEqual(["--memory-saver-mode", "--min-semi-space-size=4"]);
     expect(serverNodeFlags({ memorySaver: false, embeddedDatabase: true })).toEqual([]);
   });
 

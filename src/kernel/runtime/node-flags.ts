@@ -9,10 +9,12 @@
 /**
  * V8 sizes its heap for throughput: Node 24 lets the young generation grow to 2 × 64 MB, and
  * garbage promoted while the modules load stays resident until a full collection that an idle
- * server never needs. Memory saver mode collects sooner and returns pages: about 180 MB less at
- * rest on PostgreSQL, for GC work on every request (measured in docs/benchmarks.md).
+ * server never needs. Memory saver mode collects sooner and returns pages: about 140 MB less at
+ * rest on PostgreSQL. It also keeps the young generation at its minimum, 1 MB, where a token
+ * check costs five times the collection work of V8's default; 4 MB halves that for no memory at
+ * rest (docs/benchmarks.md, Memory).
  */
-const MEMORY_SAVER = "--memory-saver-mode";
+const MEMORY_SAVER = ["--memory-saver-mode", "--min-semi-space-size=4"];
 /**
  * PGlite is 9 MB of WebAssembly. Besides its baseline compiler (Liftoff), V8 compiles the hot
  * functions again with its optimizing compiler (TurboFan): about 60 MB more idle memory, and a
@@ -23,7 +25,7 @@ const BASELINE_WASM_ONLY = "--liftoff-only";
 /** With `memorySaver` off, V8's own defaults. */
 export function serverNodeFlags(options: { memorySaver: boolean; embeddedDatabase: boolean }): string[] {
   if (!options.memorySaver) return [];
-  return [MEMORY_SAVER, ...(options.embeddedDatabase ? [BASELINE_WASM_ONLY] : [])];
+  return [...MEMORY_SAVER, ...(options.embeddedDatabase ? [BASELINE_WASM_ONLY] : [])];
 }
 /** `--max_semi_space_size=…` and `--no-liftoff-only` both name the setting `max-semi-space-size` / `liftoff-only`. */
 function settingOf(flag: string): string {
