@@ -5,8 +5,9 @@ describe("loadConfig", () => {
   it("has working defaults for a local start", () => {
     const config = loadConfig({});
     expect(config.http).toMatchObject({ port: 3000, host: "127.0.0.1", baseUrl: "http://localhost:3000", trustedProxies: [] });
-    expect(config.database).toEqual({ url: null, dataDir: "./data", cacheMaxEntries: 100_000 });
-    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 300, refreshReuseIntervalSeconds: 0, signInTokenTtlSeconds: 60, passwordResetTtlSeconds: 7200 });
+    expect(config.database).toEqual({ url: null, dataDir: "./data", cacheMaxEntries: 100_000, pgliteSharedBuffersMb: 16 });
+    expect(config.runtime).toEqual({ memorySaver: true });
+    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 300, jwksMaxAgeSeconds: 300, refreshReuseIntervalSeconds: 0, signInTokenTtlSeconds: 60, passwordResetTtlSeconds: 7200 });
     expect(config.tokens.issuer).toBe("http://localhost:3000");
     expect(config.passwords).toEqual({ minLength: 15, argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 } });
     expect(config.mail.devMailbox).toBe(true);

@@ -33,6 +33,7 @@ export const CONTROL_SOCKET_NAME = "gatehouse.sock";
 /** sun_path is 108 bytes on Linux, 104 on macOS, terminator included. */
 const MAX_SOCKET_PATH_BYTES = 103;
 const MAX_REQUEST_BYTES = 4096;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /** The shortest way to name the socket from here, or null when even that is too long for a Unix socket. */
 export function controlSocketAddress(dataDir: string): string | null {
@@ -64,6 +65,8 @@ export async function listenForControl(
     open.add(socket);
     socket.on("close", () => open.delete(socket));
     socket.on("error", () => {}); // a client that goes away mid-answer
+    // A client that connects and says nothing does not hold a connection open for ever.
+    socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
     let request = "";
     let answered = false;
     socket.setEncoding("utf8");
@@ -73,6 +76,7 @@ export async function listenForControl(
       const newline = request.indexOf("\n");
       if (newline < 0 && Buffer.byteLength(request) <= MAX_REQUEST_BYTES) return;
       answered = true;
+      socket.setTimeout(0); // the request is in: the command takes the time it needs
       if (newline < 0) return answer(socket, failure("request_too_large", "The request is too large."));
       void run(request.slice(0, newline)).then((reply) => answer(socket, reply));
     });
