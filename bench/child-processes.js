@@ -99,3 +99,37 @@ export async function waitForIdle(pid, timeoutMs = 60_000) {
     last = now;
   }
 }
+
+/** Resident memory of a process, in MB: now (VmRSS) and its peak so far (VmHWM); null without /proc. */
+export function memoryOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN);
+    return { rssMb: kib("VmRSS") / 1024, peakMb: kib("VmHWM") / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Samples a process's RSS every `intervalMs` until `stop()`, which returns the mean and the maximum
+ * of the samples (MB), or null without /proc. VmHWM is not used for the peak: it holds the start-up
+ * peak for the rest of the process's life.
+ */
+export function sampleMemory(pid, intervalMs = 100) {
+  const samples = [];
+  const take = () => {
+    const memory = memoryOf(pid);
+    if (memory) samples.push(memory.rssMb);
+  };
+  take();
+  const timer = setInterval(take, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      if (samples.length === 0) return null;
+      return { meanMb: samples.reduce((a, b) => a + b, 0) / samples.length, maxMb: Math.max(...samples), samples: samples.length };
+    },
+  };
+}

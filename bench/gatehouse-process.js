@@ -15,7 +15,7 @@ const UNTHROTTLED = "10000000";
  * The environment of one Gatehouse configuration. `database` is { kind: "pglite", dataDir } or
  * { kind: "postgres", url, dataDir }; `argon2` is { memoryKib, iterations, parallelism }.
  */
-export function gatehouseEnv({ port, database, argon2, masterKey }) {
+export function gatehouseEnv({ port, database, argon2, masterKey, memorySaver = true }) {
   return {
     NODE_ENV: "production",
     PORT: String(port),
@@ -42,6 +42,8 @@ export function gatehouseEnv({ port, database, argon2, masterKey }) {
     SMTP_URL: "",
     GATEHOUSE_OUTBOX_MAX_ATTEMPTS: "1",
     GATEHOUSE_ACCESSPASS_PREFIX: "",
+    // Gatehouse's default (memory saver mode, Liftoff-only WebAssembly), or V8's defaults: --memory-saver=off.
+    GATEHOUSE_MEMORY_SAVER: String(memorySaver),
   };
 }
 

@@ -20,6 +20,9 @@ export function summarizeRuns(runs) {
     timeouts: runs.reduce((a, r) => a + (r.timeouts ?? 0), 0),
     unexpected,
     repetitions: runs.length,
+    // Gatehouse runs only: its RSS sampled through each run, the median over rounds (MB).
+    rssMeanMb: median(runs.map((r) => r.gatehouseMemory?.meanMb)),
+    rssMaxMb: median(runs.map((r) => r.gatehouseMemory?.maxMb)),
   };
 }
 
@@ -52,6 +55,7 @@ export function tableRows(figures) {
     goal: goalText(f.goal),
     errors: `${f.gatehouse.errors}/${f.baseline.errors}`,
     met: f.verdict.met ? "yes" : "no",
+    rss: f.gatehouse.rssMeanMb === null || f.gatehouse.rssMeanMb === undefined ? "–" : `${fmt(f.gatehouse.rssMeanMb)} / ${fmt(f.gatehouse.rssMaxMb)}`,
   }));
 }
 
@@ -67,6 +71,7 @@ const COLUMNS = [
   ["goal", "goal"],
   ["errors", "errors G/B"],
   ["met", "met"],
+  ["rss", "RSS MB mean / max"],
 ];
 
 export function textTable(figures) {
@@ -78,10 +83,39 @@ export function textTable(figures) {
 
 export function markdownTable(figures) {
   const rows = tableRows(figures);
-  const right = new Set(["users", "gatehouse", "p99", "baselineRps", "ratio"]);
+  const right = new Set(["users", "gatehouse", "p99", "baselineRps", "ratio", "rss"]);
   return [
     `| ${COLUMNS.map(([, t]) => t).join(" | ")} |`,
     `| ${COLUMNS.map(([k]) => (right.has(k) ? "---:" : "---")).join(" | ")} |`,
     ...rows.map((r) => `| ${COLUMNS.map(([k]) => r[k]).join(" | ")} |`),
+  ].join("\n");
+}
+
+const MEMORY_COLUMNS = [
+  ["database", "database"],
+  ["phase", "server start"],
+  ["atRest", "at rest after start-up"],
+  ["startPeak", "start-up peak"],
+  ["afterLoad", "at rest after its loads"],
+];
+
+function memoryRows(memory) {
+  return memory.map((m) => ({ database: m.database, phase: m.phase, atRest: fmt(m.atRestMb), startPeak: fmt(m.startPeakMb), afterLoad: fmt(m.afterLoadMb) }));
+}
+
+/** Gatehouse's RSS per server start (MB); the RSS under each load is in the figures table. */
+export function memoryTextTable(memory) {
+  const rows = memoryRows(memory);
+  const widths = MEMORY_COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((r) => String(r[key]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
+  return [line(MEMORY_COLUMNS.map(([, t]) => t)), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(MEMORY_COLUMNS.map(([k]) => r[k])))].join("\n");
+}
+
+export function memoryMarkdownTable(memory) {
+  const rows = memoryRows(memory);
+  return [
+    `| ${MEMORY_COLUMNS.map(([, t]) => t).join(" | ")} |`,
+    `| ${MEMORY_COLUMNS.map(([k]) => (k === "database" || k === "phase" ? "---" : "---:")).join(" | ")} |`,
+    ...rows.map((r) => `| ${MEMORY_COLUMNS.map(([k]) => r[k]).join(" | ")} |`),
   ].join("\n");
 }

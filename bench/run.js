@@ -11,6 +11,8 @@
  *            hash-limit, sign-in, register)
  *            --profile: CPU-profile Gatehouse during its first measured round of each target and
  *            summarise where the time went (profiles in bench/results/profiles/)
+ *            --memory-saver=off: run Gatehouse with V8's defaults instead of GATEHOUSE_MEMORY_SAVER's
+ *            memory saver mode and Liftoff-only WebAssembly (docs/benchmarks.md, Memory)
  *
  * Every process is separate: Gatehouse (the built CLI), each baseline, and the load generator
  * (autocannon, 50 keep-alive connections). PostgreSQL runs use a fresh database on
@@ -23,13 +25,13 @@ import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { runNodeForJson, startNode, stopProcess, waitForHttp, waitForIdle } from "./child-processes.js";
+import { memoryOf, runNodeForJson, sampleMemory, startNode, stopProcess, waitForHttp, waitForIdle } from "./child-processes.js";
 import { gatehouseEnv, SEED, startGatehouse, stopGatehouse } from "./gatehouse-process.js";
 import { connectProfiler } from "./inspector-profiler.js";
 import { describeMachine } from "./machine.js";
 import { createBenchDatabase, dropBenchDatabase } from "./postgres-database.js";
 import { summarizeProfile } from "./profile-summary.js";
-import { judge, markdownTable, summarizeRuns, textTable } from "./report.js";
+import { judge, markdownTable, memoryMarkdownTable, memoryTextTable, summarizeRuns, textTable } from "./report.js";
 
 const here = (path) => new URL(path, import.meta.url).pathname;
 const HASH_LIMIT = here("./baselines/hash-limit.js");
@@ -52,8 +54,16 @@ const { values: flags } = parseArgs({
     warmup: { type: "string" },
     only: { type: "string" },
     profile: { type: "boolean", default: false },
+    "memory-saver": { type: "string", default: "on" },
+    help: { type: "boolean", default: false },
   },
 });
+if (flags.help) {
+  // The usage is this file's header comment.
+  const header = readFileSync(new URL(import.meta.url), "utf8").split("*/")[0];
+  process.stdout.write(`${header.split("\n").slice(2).map((l) => l.replace(/^ \* ?/, "")).join("\n").trim()}\n`);
+  process.exit(0);
+}
 
 const plan = flags.quick
   ? { mode: "quick", databases: ["pglite"], repetitions: 1, durationSeconds: 1.5, warmupSeconds: 1, rampSeconds: 0.5, smallUsers: 1000, largeUsers: null, strong: false, tokenSessions: 100, refreshSessionsPerRun: 100 }
@@ -63,6 +73,8 @@ if (flags.repetitions) plan.repetitions = Number(flags.repetitions);
 if (flags.duration) plan.durationSeconds = Number(flags.duration);
 if (flags.warmup) plan.warmupSeconds = Number(flags.warmup);
 const only = flags.only ? new Set(flags.only.split(",")) : null;
+if (!["on", "off"].includes(flags["memory-saver"])) throw new Error("--memory-saver must be on or off");
+plan.memorySaver = flags["memory-saver"] === "on";
 
 const startedAt = new Date();
 const loadAverageAtStart = loadavg();
@@ -71,6 +83,8 @@ const runDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
 const profileRoot = flags.profile ? join(RESULTS_DIR, "profiles", stamp) : null;
 const live = new Set(); // processes to stop if the run is interrupted
 const profiles = [];
+/** Gatehouse's resident memory per server start: at rest after start-up, and at rest after its last load. */
+const memory = [];
 const cleanups = [];
 const log = (line) => process.stdout.write(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
@@ -118,6 +132,7 @@ const loadGenerator = startLoadGenerator();
 const httpTarget = (id, url, scenario, serverPid, { hashBound = false } = {}) => ({
   id,
   hashBound,
+  pid: serverPid,
   run: (seconds, runIndex, rampSeconds = 0) =>
     loadGenerator.run({
       url,
@@ -172,14 +187,18 @@ async function runGroup(title, targets, { minSeconds = 0 } = {}) {
     for (const target of rep % 2 === 0 ? targets : [...targets].reverse()) {
       const profiling = rep === 0 && target.profiler ? await target.profiler() : null;
       if (profiling) await profiling.start();
+      // Gatehouse's RSS is sampled through every measured run (ramp included): memory under that load.
+      const sampler = target.gatehouse ? sampleMemory(target.pid()) : null;
       const result = await target.run(seconds, rep + 1, rampOf(target));
+      if (sampler) result.gatehouseMemory = sampler.stop();
       if (target.id === "hash-limit") hashRate = result.rps;
       if (profiling) profiles.push(await profiling.stopTo(join(profileRoot, `${title.replace(/[^a-z0-9]+/gi, "-")}-${target.id}.cpuprofile`)));
       await target.settle?.();
       result.loadAverage1m = loadavg()[0]; // other work on the machine shows here
       runs[target.id].push(result);
       const errors = result.errors ? `  ERRORS ${result.errors} ${JSON.stringify(result.unexpected ?? {})}` : "";
-      log(`${title}: ${target.id.padEnd(16)} round ${rep + 1}: ${result.rps.toFixed(1).padStart(8)} req/s  p99 ${(result.latency.p99 ?? NaN).toFixed(1)} ms${errors}`);
+      const rss = result.gatehouseMemory ? `  RSS ${result.gatehouseMemory.meanMb.toFixed(0)}/${result.gatehouseMemory.maxMb.toFixed(0)} MB` : "";
+      log(`${title}: ${target.id.padEnd(16)} round ${rep + 1}: ${result.rps.toFixed(1).padStart(8)} req/s  p99 ${(result.latency.p99 ?? NaN).toFixed(1)} ms${rss}${errors}`);
     }
   }
   return runs;
@@ -245,14 +264,20 @@ async function benchDatabase(kind) {
   const databaseLabel = kind === "postgres" ? "PostgreSQL" : "PGlite";
   const masterKey = randomBytes(32).toString("base64");
   const [port, jwtPort, writePort] = [await freePort(), await freePort(), await freePort()];
-  const envFor = (argon2) => gatehouseEnv({ port, database, argon2, masterKey });
+  const envFor = (argon2) => gatehouseEnv({ port, database, argon2, masterKey, memorySaver: plan.memorySaver });
   const gatehouseUrl = `http://127.0.0.1:${port}`;
   const inspectPort = profileRoot ? await freePort() : null;
   let profiler = null; // connected to the Gatehouse process currently running
-  const startServer = async (argon2) => {
+  /** `phase` names the server start in the memory table. */
+  const startServer = async (argon2, phase) => {
     const handle = await startTracked(() => startGatehouse({ env: envFor(argon2), logDir, inspectPort }));
     serverPid = handle.child.pid;
     profiler = inspectPort ? await connectProfiler(inspectPort) : null;
+    await waitForIdle(serverPid);
+    const atRest = memoryOf(serverPid);
+    handle.memory = { database: databaseLabel, phase, atRestMb: atRest?.rssMb ?? null, startPeakMb: atRest?.peakMb ?? null, afterLoadMb: null };
+    memory.push(handle.memory);
+    log(`${kind} ${phase}: Gatehouse at rest after start-up: RSS ${atRest ? `${atRest.rssMb.toFixed(0)} MB (start-up peak ${atRest.peakMb.toFixed(0)} MB)` : "unknown (no /proc)"}`);
     return handle;
   };
   /**
@@ -261,6 +286,8 @@ async function benchDatabase(kind) {
    * out its shutdown drain's quiet interval.
    */
   const stopServer = async (handle, { discard = false } = {}) => {
+    // Every run has settled (waitForIdle): this is the memory the server keeps after its loads.
+    handle.memory.afterLoadMb = memoryOf(handle.child.pid)?.rssMb ?? null;
     profiler?.close();
     profiler = null;
     if (!discard) return stopTracked(handle, stopGatehouse);
@@ -320,7 +347,7 @@ async function benchDatabase(kind) {
       logDir,
     );
     await baselinesReady;
-    let server = await startServer(OWASP);
+    let server = await startServer(OWASP, `${small.toLocaleString("en-US")} users`);
     const firstToken = JSON.parse(readFileSync(files.tokens, "utf8"))[0].accessToken;
     const accesspass = await probeAccesspass(port, firstToken);
     if (!accesspass.available) notes.push(`GET /accesspass/check answered ${accesspass.status} in this build: not measured.`);
@@ -348,7 +375,7 @@ async function benchDatabase(kind) {
     if (plan.largeUsers) {
       const large = plan.largeUsers;
       await seed(envFor(OWASP), { users: [{ prefix: "user", from: small, to: large }], sessions: [{ file: files.tokensLarge, count: plan.tokenSessions, prefix: "user" }] }, logDir);
-      server = await startServer(OWASP);
+      server = await startServer(OWASP, `${large.toLocaleString("en-US")} users`);
       const largeRuns = await runGroup(`${kind} ${large} users`, [...tokenCheckTargets(files.tokensLarge, accesspass.available), hashLimitTarget(OWASP, logDir), signInTarget("user", large)]);
       figures.push(...tokenCheckFigures(largeRuns, large), signInFigure(largeRuns, large, OWASP));
       await stopServer(server, { discard: !plan.strong });
@@ -357,7 +384,7 @@ async function benchDatabase(kind) {
     // Phase 3: stronger argon2id parameters, users hashed at them (else sign-in would rehash).
     if (plan.strong) {
       await seed(envFor(STRONG), { users: [{ prefix: "strong", from: 0, to: small }] }, logDir);
-      server = await startServer(STRONG);
+      server = await startServer(STRONG, `${small.toLocaleString("en-US")} users, ${STRONG.name} argon2id`);
       const strongRuns = await runGroup(`${kind} passwords (${STRONG.name})`, [hashLimitTarget(STRONG, logDir), signInTarget("strong", small)], { minSeconds: 6 });
       figures.push(signInFigure(strongRuns, small, STRONG));
       await stopServer(server, { discard: true });
@@ -398,7 +425,7 @@ async function main() {
   await loadGenerator.ready;
   if (profileRoot) mkdirSync(profileRoot, { recursive: true });
   const machine = describeMachine();
-  log(`${plan.mode} run: ${plan.databases.join(", ")}; ${plan.repetitions} × ${plan.durationSeconds} s per target after a ${plan.warmupSeconds} s warm-up; ${CONNECTIONS} connections`);
+  log(`${plan.mode} run: ${plan.databases.join(", ")}; ${plan.repetitions} × ${plan.durationSeconds} s per target after a ${plan.warmupSeconds} s warm-up; ${CONNECTIONS} connections; Gatehouse memory saver ${plan.memorySaver ? "on" : "off"}`);
   log(`machine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${loadAverageAtStart.map((l) => l.toFixed(1)).join(" ")}`);
   const sections = [];
   for (const kind of plan.databases) {
@@ -420,6 +447,7 @@ async function main() {
   const scaling = scalingOf(figures);
 
   process.stdout.write(`\n${textTable(figures)}\n`);
+  if (memory.length) process.stdout.write(`\nGatehouse resident memory (RSS), MB:\n${memoryTextTable(memory)}\n`);
   for (const s of scaling) {
     process.stdout.write(`scaling (${s.database}) ${s.label}: ${s.usersFrom.toLocaleString("en-US")} → ${s.usersTo.toLocaleString("en-US")} users: ${s.rpsRatio.toFixed(2)}× the req/s, ratio to baseline ${s.baselineRatioFrom.toFixed(2)}× → ${s.baselineRatioTo.toFixed(2)}×\n`);
   }
@@ -436,7 +464,9 @@ async function main() {
     databases: sections.map(({ figures: _, ...section }) => section),
     figures,
     scaling,
+    memory,
     markdown: markdownTable(figures),
+    memoryMarkdown: memoryMarkdownTable(memory),
   };
   const path = join(RESULTS_DIR, `bench-${plan.mode}-${stamp}.json`);
   writeFileSync(path, `${JSON.stringify(output, null, 2)}\n`);

@@ -16,7 +16,6 @@ import { createMessageTemplates } from "./kernel/mail/templates/renderer.js";
 import { createConfiguredMailTransport, createConfiguredSmsTransport } from "./kernel/mail/transports.js";
 import { createMetrics, scrapedGauge, type Metrics } from "./kernel/metrics/metrics.js";
 import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
-import { connectRedis } from "./kernel/rate-limit/redis-client.js";
 import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
 import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
 import { createAccountsService, createUserRows, type AccountsService, type User } from "./modules/accounts/index.js";
@@ -124,7 +123,8 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     perRequester: config.passwords.hashQueue.limitPerNetwork,
   });
   const redis = config.rateLimits.redisUrl
-    ? await connectRedis(config.rateLimits.redisUrl, config.rateLimits.redisTimeoutMs, logger).catch(async (error: unknown) => {
+    ? // Loaded only with REDIS_URL: ioredis is 2 MB of heap otherwise held for nothing.
+      await (await import("./kernel/rate-limit/redis-client.js")).connectRedis(config.rateLimits.redisUrl, config.rateLimits.redisTimeoutMs, logger).catch(async (error: unknown) => {
         if (!options.database) await database.close();
         throw error;
       })
@@ -150,7 +150,15 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
 
   const audit = createAuditService({ clock });
   const tokens = createTokenStore({ clock });
-  const signingKeys = createSigningKeys({ db, clock, sealer: createSealer(masterKey.key, "signing-keys") });
+  const signingKeys = createSigningKeys({
+    db,
+    clock,
+    sealer: createSealer(masterKey.key, "signing-keys"),
+    audit,
+    changes: database.changes,
+    jwksMaxAgeSeconds: config.tokens.jwksMaxAgeSeconds,
+    tokenTtlSeconds: config.tokens.accessTokenTtlSeconds,
+  });
   await signingKeys.ensureCurrentKey();
   const accessTokens = createAccessTokens({
     keys: signingKeys,
@@ -256,6 +264,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       userCache.close();
       liveSessionCache.close();
       revokedTokenIds.close();
+      signingKeys.close();
       if (!options.database) await database.close();
     },
   };

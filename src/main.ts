@@ -1,28 +1,45 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from "./kernel/config/load-config.js";
-import { openDatabase } from "./kernel/db/database.js";
+import { ConfigError, loadConfig, type Config } from "./kernel/config/load-config.js";
+import { listenForControl, sendControlCommand, type ControlAnswer } from "./kernel/control/control-socket.js";
+import { DataDirInUseError } from "./kernel/db/data-dir-lock.js";
 import { DatabaseUnreachableError } from "./kernel/db/errors.js";
-import { applyMigrations } from "./kernel/db/migrate.js";
-import { createGatehouse } from "./gatehouse.js";
-import { buildMetricsServer, buildServer } from "./server.js";
+import { reexecWithNodeFlags, serverNodeFlags } from "./kernel/runtime/node-flags.js";
+
+// The application itself is imported by the commands that need it (`await import`): a command
+// answered by the running server loads no database and no HTTP stack, and `serve` can restart
+// itself with its V8 settings before it has loaded anything.
 
 const USAGE = `Usage: gatehouse <command>
 
 Commands:
-  serve          Start the HTTP server (default)
-  migrate        Apply database migrations and exit
-  keys rotate    Make a new access-token signing key; the old one stays published
-  help           Show this help
+  serve              Start the HTTP server (default)
+  migrate            Apply database migrations and exit
+  keys rotate        Publish a new access-token signing key; it starts signing once relying
+                     parties' cached key sets have expired (GATEHOUSE_JWKS_MAX_AGE_SECONDS + 60 s)
+  keys rotate --now  For a compromised key: sign with a new key at once and withdraw all others
+  help               Show this help
 
+On the embedded database, migrate and keys rotate go through the running server if there is one.
 Configuration comes from environment variables: see docs/configuration.md.`;
 
 async function serve(): Promise<void> {
   const config = loadConfig(process.env);
+  // Before anything is loaded: V8 takes its memory settings at process start (node-flags.ts).
+  reexecWithNodeFlags(serverNodeFlags({ memorySaver: config.runtime.memorySaver, embeddedDatabase: !config.database.url }));
+  const { createGatehouse } = await import("./gatehouse.js");
+  const { buildMetricsServer, buildServer } = await import("./server.js");
+  const { controlCommands } = await import("./control-commands.js");
   const gatehouse = await createGatehouse(config);
   const app = await buildServer(gatehouse);
   const metricsApp = config.metrics.port === null ? null : await buildMetricsServer(gatehouse);
   await metricsApp?.listen({ port: config.metrics.port!, host: config.metrics.host });
   await app.listen({ port: config.http.port, host: config.http.host });
+  // The server holds the embedded database; the command line asks it over this socket instead.
+  const embedded = gatehouse.database.kind === "pglite" && config.database.dataDir !== "memory://";
+  const control = embedded
+    ? await listenForControl(config.database.dataDir, controlCommands(gatehouse), (error, command) => gatehouse.logger.error({ err: error, command }, "control command failed"))
+    : null;
+  if (embedded && !control) gatehouse.logger.warn({ dataDir: config.database.dataDir }, "data directory path too long for a control socket: stop the server to run keys rotate or migrate");
   const base = config.http.baseUrl;
   const metricsAt =
     config.metrics.port !== null
@@ -48,6 +65,7 @@ async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     gatehouse.logger.info({ signal }, "shutting down: finishing requests in flight");
+    await control?.close();
     await app.drainAndClose({ quietMs: 250, maxMs: 10_000 });
     await metricsApp?.close();
     await gatehouse.close();
@@ -57,8 +75,31 @@ async function serve(): Promise<void> {
   process.on("SIGINT", () => void stop("SIGINT"));
 }
 
+/**
+ * On the embedded database, the answer of the server that holds it, or null when none runs
+ * (then the command opens the database itself, under the directory's lock).
+ */
+async function askRunningServer(config: Readonly<Config>, command: string, args: Record<string, unknown> = {}): Promise<(ControlAnswer & { ok: true }) | null> {
+  if (config.database.url || config.database.dataDir === "memory://") return null;
+  const answer = await sendControlCommand(config.database.dataDir, command, args);
+  if (answer && !answer.ok) throw new Error(`the running server (process ${answer.pid}) refused: ${answer.error.message}`);
+  return answer;
+}
+
 async function migrate(): Promise<void> {
   const config = loadConfig(process.env);
+  const { applyMigrations, newestMigrationMillis } = await import("./kernel/db/migrate.js");
+  const running = await askRunningServer(config, "migrations.status");
+  if (running) {
+    // A server applies the migrations of its own installation when it starts; this one may be newer.
+    if (Number(running.result.newestApplied) >= newestMigrationMillis()) {
+      return void process.stdout.write(`Migrations already applied by the running server (process ${running.pid}).\n`);
+    }
+    process.stderr.write(`gatehouse: the running server (process ${running.pid}) has not applied this installation's newest migrations: restart it with this version, which applies them at start-up.\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const { openDatabase } = await import("./kernel/db/database.js");
   const database = await openDatabase(config.database);
   try {
     await applyMigrations(database);
@@ -68,22 +109,43 @@ async function migrate(): Promise<void> {
   }
 }
 
-async function rotateKeys(): Promise<void> {
+function describeRotation(rotation: { kid: string; activatesAt: string; retiredKids: string[] }, immediate: boolean): string {
+  const withdrawn = rotation.retiredKids.length ? `\nWithdrawn: ${rotation.retiredKids.join(", ")}; tokens they signed are refused from now on.` : "";
+  return immediate
+    ? `New signing key ${rotation.kid} signs from now on.${withdrawn}\n`
+    : `New signing key ${rotation.kid} is published at /.well-known/jwks.json and signs from ${rotation.activatesAt}, once relying parties' cached key sets have expired; until then the current key signs.${withdrawn}\n`;
+}
+
+async function rotateKeys(flags: string[]): Promise<void> {
+  const unknown = flags.filter((f) => f !== "--now");
+  if (unknown.length) {
+    process.stderr.write(`Unknown option for keys rotate: ${unknown.join(" ")}\n\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const immediate = flags.includes("--now");
   const config = loadConfig(process.env);
+  const running = await askRunningServer(config, "keys.rotate", { immediate });
+  if (running) {
+    const result = running.result as { kid: string; activatesAt: string; retiredKids: string[] };
+    return void process.stdout.write(`${describeRotation(result, immediate)}(Rotated by the running server, process ${running.pid}.)\n`);
+  }
+  const { createGatehouse } = await import("./gatehouse.js");
   const gatehouse = await createGatehouse(config, { startJobs: false });
   try {
-    const { kid } = await gatehouse.signingKeys.rotate();
-    process.stdout.write(`New signing key ${kid} is current; the previous key stays published at /.well-known/jwks.json.\n`);
+    const { systemContext } = await import("./kernel/http/request-context.js");
+    const rotation = await gatehouse.signingKeys.rotate({ immediate, context: systemContext("cli") });
+    process.stdout.write(describeRotation({ ...rotation, activatesAt: rotation.activatesAt.toISOString() }, immediate));
   } finally {
     await gatehouse.close();
   }
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [command = "serve", sub] = argv;
+  const [command = "serve", sub, ...rest] = argv;
   if (command === "serve") return serve();
   if (command === "migrate") return migrate();
-  if (command === "keys" && sub === "rotate") return rotateKeys();
+  if (command === "keys" && sub === "rotate") return rotateKeys(rest);
   if (command === "help" || command === "--help" || command === "-h") return void process.stdout.write(`${USAGE}\n`);
   process.stderr.write(`Unknown command: ${argv.join(" ")}\n\n${USAGE}\n`);
   process.exitCode = 2;
@@ -97,6 +159,10 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof DatabaseUnreachableError) {
     process.stderr.write(`gatehouse: ${error.message}\n`);
     process.exit(69); // EX_UNAVAILABLE
+  }
+  if (error instanceof DataDirInUseError) {
+    process.stderr.write(`gatehouse: ${error.message}\n`);
+    process.exit(75); // EX_TEMPFAIL: it works once that process has stopped
   }
   process.stderr.write(`gatehouse: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

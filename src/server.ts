@@ -113,7 +113,7 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   // /metrics on the main listener only behind its token, and never when it has a listener of its own.
   const mainPortMetrics = config.metrics.token && config.metrics.port === null ? { registry: metrics.registry, token: config.metrics.token } : null;
   await app.register(opsRoutes, { readiness, draining: drainAndClose.isDraining, metrics: mainPortMetrics });
-  await app.register(tokensRoutes, { keys: gatehouse.signingKeys });
+  await app.register(tokensRoutes, { keys: gatehouse.signingKeys, cacheMaxAgeSeconds: config.tokens.jwksMaxAgeSeconds });
   await app.register(accountsRoutes, { accounts: gatehouse.accounts, limiter: gatehouse.limiter, rules: gatehouse.rules, authenticate });
   await app.register(identitiesRoutes, { identities: gatehouse.identities, authenticate });
   await app.register(sessionsRoutes, { sessions: gatehouse.sessions, authenticate });

@@ -13,9 +13,11 @@ describe("loadConfig", () => {
       connectTimeoutMs: 5000,
       statementTimeoutMs: 10_000,
       heartbeat: { intervalMs: 2000, timeoutMs: 5000 },
+      pgliteSharedBuffersMb: 16,
     });
     expect(config.metrics).toEqual({ port: null, host: "127.0.0.1", token: null });
-    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 300, refreshReuseIntervalSeconds: 0, signInTokenTtlSeconds: 60, passwordResetTtlSeconds: 3600 });
+    expect(config.runtime).toEqual({ memorySaver: true });
+    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 300, jwksMaxAgeSeconds: 300, refreshReuseIntervalSeconds: 0, signInTokenTtlSeconds: 60, passwordResetTtlSeconds: 3600 });
     expect(config.tokens.issuer).toBe("http://localhost:3000");
     // OWASP lifetimes: magic links 10 minutes, reset links an hour, codes 10 minutes.
     expect(config.passwordless).toMatchObject({ magicLinkTtlSeconds: 600, codeTtlSeconds: 600, codeMaxAttempts: 5, codeLockoutSeconds: 3600, codeLockoutMaxSeconds: 86_400 });

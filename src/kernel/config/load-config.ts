@@ -13,7 +13,11 @@ export interface Config {
     statementTimeoutMs: number;
     /** Self-notifications that prove the change feed still delivers (PostgreSQL only). */
     heartbeat: { intervalMs: number; timeoutMs: number };
+    /** PGlite's buffer pool (shared_buffers), in megabytes. */
+    pgliteSharedBuffersMb: number;
   };
+  /** V8 settings `gatehouse serve` starts Node with (src/kernel/runtime/node-flags.ts). */
+  runtime: { memorySaver: boolean };
   secrets: { masterKey: string | null };
   log: { level: SettingValues["logLevel"] };
   mail: {
@@ -42,6 +46,8 @@ export interface Config {
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
+    /** Cache lifetime of the JWKS; a new signing key signs this long (plus a reload margin) after it is published. */
+    jwksMaxAgeSeconds: number;
     refreshTokenTtlSeconds: number;
     refreshReuseIntervalSeconds: number;
     sessionTtlSeconds: number;
@@ -141,7 +147,9 @@ function toConfig(v: SettingValues): Config {
       connectTimeoutMs: v.databaseConnectTimeoutMs,
       statementTimeoutMs: v.databaseStatementTimeoutMs,
       heartbeat: { intervalMs: v.cacheHeartbeatIntervalMs, timeoutMs: v.cacheHeartbeatTimeoutMs },
+      pgliteSharedBuffersMb: v.pgliteSharedBuffersMb,
     },
+    runtime: { memorySaver: v.memorySaver },
     secrets: { masterKey: v.masterKey },
     log: { level: v.logLevel },
     mail: {
@@ -166,6 +174,7 @@ function toConfig(v: SettingValues): Config {
       issuer: (v.issuer ?? baseUrl).replace(/\/+$/, ""),
       audience: v.audience,
       accessTokenTtlSeconds: v.accessTokenTtlSeconds,
+      jwksMaxAgeSeconds: v.jwksMaxAgeSeconds,
       refreshTokenTtlSeconds: v.refreshTokenTtlSeconds,
       refreshReuseIntervalSeconds: v.refreshReuseIntervalSeconds,
       sessionTtlSeconds: v.sessionTtlSeconds,

@@ -1,15 +1,15 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
-import pg from "pg";
+import type pg from "pg";
 import { settings } from "../config/config-schema.js";
 import { trackCommits } from "./after-commit.js";
 import { CHANGES_CHANNEL, createChangeFeedSource, type ChangeFeed, type ChangeFeedSource } from "./change-feed.js";
 import { listenForChanges, type HeartbeatOptions } from "./change-listener.js";
+import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
 import { DatabaseUnreachableError } from "./errors.js";
+import { createPgliteDatabaseIfAbsent } from "./pglite-first-start.js";
 
 /** Both drivers expose the same PostgreSQL query builder; services see only this type. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -38,30 +38,56 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
   heartbeat?: HeartbeatOptions;
+  /** PGlite's buffer pool (`shared_buffers`), in MB; default 16. */
+  pgliteSharedBuffersMb?: number;
 }
 
+export const DEFAULT_PGLITE_SHARED_BUFFERS_MB = 16;
+
+/** Each driver is loaded only when chosen: a PostgreSQL node carries no PGlite, and the reverse. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir, options.pgliteSharedBuffersMb ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB);
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, sharedBuffersMb: number): Promise<DatabaseHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle: drizzlePglite } = await import("drizzle-orm/pglite");
+  // Memory (docs/benchmarks.md, "Memory"): PostgreSQL's default buffer pool is 128 MB, and PGlite,
+  // one process with one connection, touches all of it at start. Pages beyond the pool are read
+  // from the OS page cache. The other memory settings are allocated per operation, not held.
+  const options = { startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffersMb}MB`] };
   let client: PGlite;
+  let lock: DataDirLock | null = null;
   if (dataDir === "memory://") {
-    client = new PGlite();
+    client = new PGlite(options);
   } else {
     mkdirSync(dataDir, { recursive: true });
+    // Before PGlite touches the files: a second process on them would corrupt them (data-dir-lock.ts).
+    lock = lockDataDir(dataDir);
     // Durability, checked by test/flows/delivery-crash.test.ts (SIGKILL mid-delivery): on a directory,
     // PGlite writes through Emscripten's NODEFS straight to the files and commits with
     // synchronous_commit=on, so a transaction it has acknowledged survives the process being killed;
     // relaxedDurability (default false) only concerns the browser file systems. PGlite runs with
     // fsync=off, though, so an OS crash or power cut can lose recent commits: production data belongs
     // on PostgreSQL.
-    client = new PGlite(`${dataDir.replace(/\/+$/, "")}/pglite`);
+    const pgliteDir = `${dataDir.replace(/\/+$/, "")}/pglite`;
+    try {
+      await createPgliteDatabaseIfAbsent(pgliteDir, options.startParams);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    client = new PGlite(pgliteDir, options);
   }
-  await client.waitReady;
   // One connection, one process: every change is made here and delivered here, synchronously.
   const changes = createChangeFeedSource(true);
-  await client.listen(CHANGES_CHANNEL, (payload) => changes.deliver(payload));
+  try {
+    await client.waitReady;
+    await client.listen(CHANGES_CHANNEL, (payload) => changes.deliver(payload));
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = trackCommits(drizzlePglite(client) as unknown as Database);
   return {
     db,
@@ -69,7 +95,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     changes,
     withDedicatedConnection: (work) => work(db),
     ping: async () => void (await db.execute(sql`select 1`)),
-    close: () => client.close(),
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
 
@@ -79,6 +111,8 @@ const KEEPALIVE_IDLE_MS = 10_000;
 const QUERY_TIMEOUT_MARGIN_MS = 1000;
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<DatabaseHandle> {
+  const { default: pg } = await import("pg");
+  const { drizzle: drizzlePg } = await import("drizzle-orm/node-postgres");
   const connectTimeoutMs = options.connectTimeoutMs ?? settings.databaseConnectTimeoutMs.default;
   const statementTimeoutMs = options.statementTimeoutMs ?? settings.databaseStatementTimeoutMs.default;
   const heartbeat = options.heartbeat ?? { intervalMs: settings.cacheHeartbeatIntervalMs.default, timeoutMs: settings.cacheHeartbeatTimeoutMs.default };
@@ -93,7 +127,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   };
   const bounded: pg.ClientConfig = { ...connection, statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS };
   const changes = createChangeFeedSource(false);
-  const ListeningClient = listeningClient(changes);
+  const ListeningClient = listeningClient(pg.Client, changes);
   const pool = new pg.Pool({ ...bounded, max: options.poolSize ?? 10, Client: ListeningClient });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
@@ -139,8 +173,8 @@ function describeServer(url: string): string {
  * Pooled connections LISTEN before their first query, so this node's own commits are delivered
  * before COMMIT returns (read-your-writes); the dedicated listener covers the other nodes' commits.
  */
-function listeningClient(changes: ChangeFeedSource): typeof pg.Client {
-  return class ListeningClient extends pg.Client {
+function listeningClient(Client: typeof pg.Client, changes: ChangeFeedSource): typeof pg.Client {
+  return class ListeningClient extends Client {
     override connect(): Promise<pg.Client>;
     override connect(callback: (error: Error | null, client: pg.Client) => void): void;
     override connect(callback?: (error: Error | null, client: pg.Client) => void): Promise<pg.Client> | void {

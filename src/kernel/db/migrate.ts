@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
@@ -39,4 +39,17 @@ export async function applyMigrations(handle: DatabaseHandle): Promise<void> {
       await db.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`);
     }
   });
+}
+
+/** The `when` stamp of the newest migration this installation ships (migrations/meta/_journal.json). */
+export function newestMigrationMillis(): number {
+  const journal = JSON.parse(readFileSync(join(packageRoot(), "migrations", "meta", "_journal.json"), "utf8")) as { entries: Array<{ when: number }> };
+  return Math.max(0, ...journal.entries.map((e) => e.when));
+}
+
+/** The stamp of the newest migration applied to the database (drizzle's journal table), 0 for none. */
+export async function newestAppliedMigrationMillis(handle: DatabaseHandle): Promise<number> {
+  const result = await handle.db.execute(sql`select coalesce(max(created_at), 0) as newest from drizzle.__drizzle_migrations`);
+  const rows = (result as unknown as { rows: Array<{ newest: string | number }> }).rows;
+  return Number(rows[0]?.newest ?? 0);
 }

@@ -4,7 +4,7 @@ import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Clock } from "../../kernel/time/clock.js";
 import type { AuditAction } from "./events.js";
 import type { SQL } from "drizzle-orm";
-import { auditInsertFrom, insertAuditEvent, listAuditEventsForUser } from "./store.js";
+import { auditInsertFrom, insertAuditEvent, listAuditEventsByAction, listAuditEventsForUser } from "./store.js";
 import type { AuditEventRow } from "./tables.js";
 
 export interface AuditEvent {
@@ -42,6 +42,7 @@ export interface AuditService {
    */
   recordFrom(source: SQL, event: { action: AuditAction; actorUserId: SQL; subjectUserId: SQL; data: SQL }, origin: AuditOrigin): SQL;
   listForUser(executor: Executor, userId: string, limit: number): Promise<AuditEventRow[]>;
+  listByAction(executor: Executor, action: AuditAction, limit: number): Promise<AuditEventRow[]>;
 }
 
 export function createAuditService(deps: { clock: Clock }): AuditService {
@@ -74,5 +75,6 @@ export function createAuditService(deps: { clock: Clock }): AuditService {
         createdAt: deps.clock.now(),
       }),
     listForUser: listAuditEventsForUser,
+    listByAction: listAuditEventsByAction,
   };
 }

@@ -25,3 +25,8 @@ export function auditInsertFrom(
 export function listAuditEventsForUser(executor: Executor, userId: string, limit: number): Promise<AuditEventRow[]> {
   return executor.select().from(t).where(eq(t.subjectUserId, userId)).orderBy(desc(t.id)).limit(limit);
 }
+
+/** The latest events of one action, newest first: key rotations, say, which concern no user. */
+export function listAuditEventsByAction(executor: Executor, action: string, limit: number): Promise<AuditEventRow[]> {
+  return executor.select().from(t).where(eq(t.action, action)).orderBy(desc(t.createdAt), desc(t.id)).limit(limit);
+}

@@ -3,11 +3,10 @@ import { generateId } from "../../kernel/crypto/random.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { addSeconds, epochSeconds, type Clock } from "../../kernel/time/clock.js";
 import { TokenErrors } from "./errors.js";
-import { ACCESS_TOKEN_ALGORITHM, type SigningKeys } from "./signing-keys.js";
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS, type SigningKeys } from "./signing-keys.js";
 
 /** RFC 9068 media type of a JWT access token. */
 const ACCESS_TOKEN_TYPE = "at+jwt";
-const CLOCK_TOLERANCE_SECONDS = 60;
 
 export interface AccessTokenClaims {
   iss: string;
@@ -73,7 +72,7 @@ export function createAccessTokens(deps: { keys: SigningKeys; clock: Clock; issu
           typ: ACCESS_TOKEN_TYPE,
           issuer,
           audience,
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          clockTolerance: ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS,
           currentDate: clock.now(),
           requiredClaims: ["sub", "sid", "jti", "iat", "exp"],
         });

@@ -6,7 +6,7 @@
  */
 export { createTokenStore, TokenPurposes, type TokenStore, type StoredToken, type TokenReference } from "./token-store.js";
 export { createMagicCodes, CodePurposes, codeFailure, codeLocked, type MagicCodes, type MagicCodesConfig, type CodeCheck, type CodeIssue, type CodeRecipient } from "./magic-codes.js";
-export { createSigningKeys, type SigningKeys } from "./signing-keys.js";
+export { createSigningKeys, type SigningKeys, type RotationResult } from "./signing-keys.js";
 export { createAccessTokens, type AccessTokens, type AccessTokenClaims, type IssuedAccessToken } from "./access-tokens.js";
 export { createRevokedTokenIds, type RevokedTokenIds } from "./revoked-token-ids.js";
 export { tokensRoutes } from "./routes.js";

@@ -1,12 +1,28 @@
 import type { webcrypto } from "node:crypto";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import { systemContext, type RequestContext } from "../../kernel/http/request-context.js";
 import type { Sealer } from "../../kernel/crypto/aead.js";
-import type { Database } from "../../kernel/db/database.js";
-import type { Clock } from "../../kernel/time/clock.js";
-import { demoteSigningKeys, insertCurrentSigningKeyIfAbsent, listPublishedSigningKeys } from "./store.js";
+import type { ChangeFeed } from "../../kernel/db/change-feed.js";
+import type { Database, Executor } from "../../kernel/db/database.js";
+import { addSeconds, type Clock } from "../../kernel/time/clock.js";
+import type { AuditService } from "../audit/index.js";
+import { keysToRetire, signerAt } from "./key-schedule.js";
+import {
+  announceSigningKeysChanged,
+  demoteCurrentSigningKey,
+  insertCurrentSigningKeyIfAbsent,
+  listPublishedSigningKeys,
+  lockSigningKeyRotation,
+  retireSigningKeys,
+  SIGNING_KEYS_TABLE,
+} from "./store.js";
 import type { SigningKeyRow } from "./tables.js";
 
 export const ACCESS_TOKEN_ALGORITHM = "EdDSA";
+/** Clock skew allowed when verifying access tokens; a withdrawn key's tokens must be dead for this long too. */
+export const ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS = 60;
+/** How often a node re-reads the key set even without a change notification. */
+const KEY_SET_RELOAD_SECONDS = 60;
 
 type CryptoKey = webcrypto.CryptoKey;
 
@@ -14,48 +30,70 @@ interface LoadedKey {
   kid: string;
   alg: string;
   status: SigningKeyRow["status"];
+  createdAt: Date;
+  activatesAt: Date;
   publicJwk: JWK;
   publicKey: CryptoKey;
   privateKey: CryptoKey;
 }
 
+export interface RotationResult {
+  kid: string;
+  /** When the new key starts signing; until then the previous signer goes on. */
+  activatesAt: Date;
+  /** Keys no longer published: tokens they signed stop verifying. */
+  retiredKids: string[];
+}
+
 /**
  * The asymmetric keys that sign access tokens. Kept in the database (private halves sealed with
- * the master key) so every node signs with the same key; cached in memory and re-read every
- * `refreshSeconds`, or at once (rate-limited) when a token names a kid this node has not seen.
+ * the master key) so every node signs with the same key; cached in memory, re-read when a
+ * rotation announces itself (pg_notify, on every node), every minute regardless, and at once
+ * (rate-limited) when a token names a kid this node has not seen.
+ *
+ * A rotation publishes its key at once and lets it sign only `publicationLeadSeconds` later: the
+ * JWKS cache lifetime relying parties were told (`Cache-Control: max-age`), plus the minute a node
+ * may take to re-read the key set if it missed the notification. Until then the previous key signs.
  */
 export interface SigningKeys {
+  /** Seconds between a rotation and the moment its key signs. */
+  readonly publicationLeadSeconds: number;
   /** Creates the first key when the database has none. Safe to call from many nodes at once. */
   ensureCurrentKey(): Promise<void>;
+  /** The key that signs now (key-schedule.ts: the published key activated last). */
   current(): Promise<{ kid: string; alg: string; privateKey: CryptoKey }>;
   /** The public key for a kid, or null for a kid that is not ours. */
   verificationKey(kid: string): Promise<{ alg: string; publicKey: CryptoKey } | null>;
-  /** The JWK Set published at /.well-known/jwks.json: current and previous keys. */
+  /** The JWK Set published at /.well-known/jwks.json: every published key, signing or about to. */
   jwks(): Promise<{ keys: JWK[] }>;
-  /** Makes a new current key; the old one stays published as previous for tokens still in flight. */
-  rotate(): Promise<{ kid: string }>;
+  /**
+   * Makes and publishes a new key, audited as `signing_key.rotated`. Scheduled (default): it signs
+   * after `publicationLeadSeconds`; the current signer goes on until then and stays published while
+   * its tokens can be valid. `immediate` (a compromised key): it signs now and every other key is
+   * withdrawn at once, so tokens they signed stop verifying. Rotations on several nodes take turns.
+   */
+  rotate(options?: { immediate?: boolean; context?: RequestContext }): Promise<RotationResult>;
+  /** Stops following rotation announcements. */
+  close(): void;
 }
 
-export function createSigningKeys(deps: { db: Database; clock: Clock; sealer: Sealer; refreshSeconds?: number }): SigningKeys {
-  const { db, clock, sealer } = deps;
-  const refreshMs = (deps.refreshSeconds ?? 60) * 1000;
+export function createSigningKeys(deps: {
+  db: Database;
+  clock: Clock;
+  sealer: Sealer;
+  audit: AuditService;
+  changes: ChangeFeed;
+  /** `max-age` of the published key set (GATEHOUSE_JWKS_MAX_AGE_SECONDS). */
+  jwksMaxAgeSeconds: number;
+  /** Lifetime of an access token: a former signer stays published this long (plus tolerance) after it stopped signing. */
+  tokenTtlSeconds: number;
+}): SigningKeys {
+  const { db, clock, sealer, audit } = deps;
+  const publicationLeadSeconds = deps.jwksMaxAgeSeconds + KEY_SET_RELOAD_SECONDS;
+  const retainSeconds = deps.tokenTtlSeconds + ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS;
   const unknownKidReloadMs = 5000;
   let cache: { keys: LoadedKey[]; loadedAt: number } | null = null;
   let loading: Promise<LoadedKey[]> | null = null;
-
-  const load = async (): Promise<LoadedKey[]> => {
-    loading ??= (async () => {
-      try {
-        const rows = await listPublishedSigningKeys(db);
-        const keys = await Promise.all(rows.map(toLoadedKey));
-        cache = { keys, loadedAt: clock.now().getTime() };
-        return keys;
-      } finally {
-        loading = null;
-      }
-    })();
-    return loading;
-  };
 
   const toLoadedKey = async (row: SigningKeyRow): Promise<LoadedKey> => {
     let privateJwk: JWK;
@@ -68,21 +106,39 @@ export function createSigningKeys(deps: { db: Database; clock: Clock; sealer: Se
       kid: row.kid,
       alg: row.alg,
       status: row.status,
+      createdAt: row.createdAt,
+      activatesAt: row.activatesAt,
       publicJwk: row.publicJwk as JWK,
       publicKey: (await importJWK(row.publicJwk as JWK, row.alg)) as CryptoKey,
       privateKey: (await importJWK(privateJwk, row.alg)) as CryptoKey,
     };
   };
 
+  const load = async (): Promise<LoadedKey[]> => {
+    loading ??= (async () => {
+      try {
+        const keys = await Promise.all((await listPublishedSigningKeys(db)).map(toLoadedKey));
+        cache = { keys, loadedAt: clock.now().getTime() };
+        return keys;
+      } finally {
+        loading = null;
+      }
+    })();
+    return loading;
+  };
+  const reloadSoon = () => void load().catch(() => {});
+  // A rotation on any node (or missed notifications) means this node's copy may be out of date.
+  const unsubscribe = [deps.changes.subscribe(SIGNING_KEYS_TABLE, reloadSoon), deps.changes.onReset(reloadSoon)];
+
   // A stale cache is still served while a reload runs in the background: signing never waits on
   // the database, so it is safe inside a caller's transaction (PGlite has a single connection).
   const keys = async (): Promise<LoadedKey[]> => {
     if (!cache) return load();
-    if (clock.now().getTime() - cache.loadedAt > refreshMs) void load().catch(() => {});
+    if (clock.now().getTime() - cache.loadedAt > KEY_SET_RELOAD_SECONDS * 1000) reloadSoon();
     return cache.keys;
   };
 
-  const insertNewCurrentKey = async (executor: Parameters<typeof insertCurrentSigningKeyIfAbsent>[0]) => {
+  const insertNewKey = async (executor: Executor, activatesAt: Date) => {
     const { publicKey, privateKey } = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, { crv: "Ed25519", extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const privateJwk = await exportJWK(privateKey);
@@ -94,24 +150,25 @@ export function createSigningKeys(deps: { db: Database; clock: Clock; sealer: Se
       privateJwkSealed: sealer.seal(JSON.stringify(privateJwk)),
       status: "current",
       createdAt: clock.now(),
-      activatesAt: clock.now(),
+      activatesAt,
     });
     return kid;
   };
 
   return {
+    publicationLeadSeconds,
     async ensureCurrentKey() {
       if ((await load()).some((k) => k.status === "current")) return;
-      await insertNewCurrentKey(db);
+      await insertNewKey(db, clock.now());
       await load();
     },
     async current() {
-      let key = (await keys()).find((k) => k.status === "current");
+      let key = signerAt(await keys(), clock.now());
       if (!key) {
         await this.ensureCurrentKey();
-        key = (await load()).find((k) => k.status === "current");
+        key = signerAt(await load(), clock.now());
       }
-      if (!key) throw new Error("no current signing key");
+      if (!key) throw new Error("no signing key");
       return { kid: key.kid, alg: key.alg, privateKey: key.privateKey };
     },
     async verificationKey(kid) {
@@ -125,13 +182,31 @@ export function createSigningKeys(deps: { db: Database; clock: Clock; sealer: Se
     async jwks() {
       return { keys: (await keys()).map((k) => k.publicJwk) };
     },
-    async rotate() {
-      const kid = await db.transaction(async (tx) => {
-        await demoteSigningKeys(tx, clock.now());
-        return insertNewCurrentKey(tx);
+    async rotate(options = {}) {
+      const immediate = options.immediate ?? false;
+      const result = await db.transaction(async (tx) => {
+        await lockSigningKeyRotation(tx);
+        const now = clock.now();
+        const published = await listPublishedSigningKeys(tx);
+        const retired = immediate ? published : keysToRetire(published, now, retainSeconds);
+        const activatesAt = immediate ? now : addSeconds(now, publicationLeadSeconds);
+        await demoteCurrentSigningKey(tx, now);
+        await retireSigningKeys(tx, retired.map((k) => k.kid));
+        const kid = await insertNewKey(tx, activatesAt);
+        const retiredKids = retired.map((k) => k.kid);
+        await audit.record(
+          tx,
+          { action: "signing_key.rotated", data: { kid, activatesAt: activatesAt.toISOString(), immediate, retiredKids, previousSigner: signerAt(published, now)?.kid ?? null } },
+          options.context ?? systemContext("signing-keys"),
+        );
+        await announceSigningKeysChanged(tx, kid);
+        return { kid, activatesAt, retiredKids };
       });
       await load();
-      return { kid };
+      return result;
+    },
+    close() {
+      for (const stop of unsubscribe) stop();
     },
   };
 }

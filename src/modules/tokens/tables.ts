@@ -26,7 +26,12 @@ export const tokensTable = pgTable(
 
 export type TokenRow = typeof tokensTable.$inferSelect;
 
-/** Asymmetric keys that sign access tokens; private halves are sealed with the master key. */
+/**
+ * Asymmetric keys that sign access tokens; private halves are sealed with the master key. `status`:
+ * `current` is the newest key (the last rotation's), `previous` the older keys still published,
+ * `retired` those withdrawn. Published keys verify; of those, the one activated last signs
+ * (key-schedule.ts), so a new `current` key is published before it signs.
+ */
 export const signingKeysTable = pgTable(
   "signing_keys",
   {
@@ -40,7 +45,7 @@ export const signingKeysTable = pgTable(
     activatesAt: timestamptz("activates_at").notNull(),
     rotatedAt: timestamptz("rotated_at"),
   },
-  // At most one current key, even when several nodes start on an empty database at once.
+  // At most one newest key, even when several nodes start on an empty database at once.
   (t) => [uniqueIndex("signing_keys_one_current_key").on(t.status).where(sql`${t.status} = 'current'`)],
 );
 

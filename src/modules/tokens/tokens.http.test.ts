@@ -1,5 +1,7 @@
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatehouse } from "../../gatehouse.js";
+import { openDatabase } from "../../kernel/db/database.js";
 import { bearer, registerUser, signIn } from "../../../test/support/factories.js";
 import { databaseTargets } from "../../../test/support/test-database.js";
 import { startTestGatehouse, type TestGatehouse } from "../../../test/support/test-gatehouse.js";
@@ -96,22 +98,119 @@ describe.each(databaseTargets())("signing keys on $name", (target) => {
     expect(keys[0]!.d).toBeUndefined();
   });
 
-  it("rotates: new tokens use the new key, old tokens keep working, two rotations retire the oldest", async () => {
+  const kidOf = (token: string) => decodeProtectedHeader(token).kid;
+  const me = (token: string) => t.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) }).then((r) => r.statusCode);
+
+  /** @see issue #15, item 12 (b): a new key is published one JWKS cache lifetime before it signs. */
+  it("publishes a rotated-in key at once and signs with it only after relying parties' caches have expired", async () => {
     const user = await registerUser(t.app);
     const before = await signIn(t.app, user.email);
-    const oldKid = decodeProtectedHeader(before.accessToken).kid;
+    const oldKid = kidOf(before.accessToken);
+    const jwksResponse = await t.app.inject({ method: "GET", url: "/.well-known/jwks.json" });
+    expect(jwksResponse.headers["cache-control"]).toBe("public, max-age=300");
 
-    const { kid: newKid } = await t.gatehouse.signingKeys.rotate();
-    expect(newKid).not.toBe(oldKid);
-    expect((await jwks()).map((k) => k.kid).sort()).toEqual([oldKid, newKid].sort());
+    const rotatedAt = t.clock.now();
+    const rotation = await t.gatehouse.signingKeys.rotate();
+    expect(t.gatehouse.signingKeys.publicationLeadSeconds).toBe(300 + 60); // max-age, plus a node's key-set reload interval
+    expect(rotation.activatesAt).toEqual(new Date(rotatedAt.getTime() + 360_000));
+    expect(rotation.retiredKids).toEqual([]);
+    expect((await jwks()).map((k) => k.kid).sort()).toEqual([oldKid, rotation.kid].sort());
+
+    // Until activation the old key signs; tokens of both keys verify throughout.
+    const during = await signIn(t.app, user.email);
+    expect(kidOf(during.accessToken)).toBe(oldKid);
+    expect(await me(before.accessToken)).toBe(200);
+    t.clock.advance(359);
+    const lastOfOld = await signIn(t.app, user.email);
+    expect(kidOf(lastOfOld.accessToken)).toBe(oldKid);
+    expect(await me(during.accessToken)).toBe(200);
+    t.clock.advance(1);
     const after = await signIn(t.app, user.email);
-    expect(decodeProtectedHeader(after.accessToken).kid).toBe(newKid);
-    expect((await t.app.inject({ method: "GET", url: "/v1/me", headers: bearer(before.accessToken) })).statusCode).toBe(200);
+    expect(kidOf(after.accessToken)).toBe(rotation.kid);
+    expect(await me(lastOfOld.accessToken)).toBe(200);
+    expect(await me(after.accessToken)).toBe(200);
+    expect((await jwks()).map((k) => k.kid).sort()).toEqual([oldKid, rotation.kid].sort());
 
-    const { kid: newest } = await t.gatehouse.signingKeys.rotate();
-    expect((await jwks()).map((k) => k.kid).sort()).toEqual([newKid, newest].sort());
-    t.clock.advance(6); // past the unknown-kid reload guard
-    expect((await t.app.inject({ method: "GET", url: "/v1/me", headers: bearer(before.accessToken) })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: "GET", url: "/v1/me", headers: bearer(after.accessToken) })).statusCode).toBe(200);
+    // The rotation is audited, with Gatehouse itself as actor (no user behind it).
+    const [event] = await t.gatehouse.audit.listByAction(t.gatehouse.database.db, "signing_key.rotated", 1);
+    expect(event).toMatchObject({ actorType: "system", actorUserId: null, subjectUserId: null, outcome: "success" });
+    expect(event!.data).toEqual({ system: "signing-keys", kid: rotation.kid, activatesAt: rotation.activatesAt.toISOString(), immediate: false, retiredKids: [], previousSigner: oldKid });
+
+    // The previous signer stays published until the next rotation, long after it stopped signing.
+    t.clock.advance(3600);
+    expect((await jwks()).map((k) => k.kid)).toContain(oldKid);
+    const next = await t.gatehouse.signingKeys.rotate();
+    expect(next.retiredKids).toEqual([oldKid]);
+    expect((await jwks()).map((k) => k.kid).sort()).toEqual([rotation.kid, next.kid].sort());
+    expect(kidOf((await signIn(t.app, user.email)).accessToken)).toBe(rotation.kid);
+  });
+
+  it("keeps a former signer published while its tokens can be valid, when rotations follow each other quickly", async () => {
+    const { signingKeys, accessTokens } = t.gatehouse;
+    const issue = () => accessTokens.issue({ subject: "s", sessionId: "x", roles: [], authenticatedAt: t.clock.now() });
+    const first = await signingKeys.rotate();
+    t.clock.advance(signingKeys.publicationLeadSeconds);
+    const second = await signingKeys.rotate();
+    t.clock.advance(signingKeys.publicationLeadSeconds - 1);
+    const lastOfFirst = await issue();
+    expect(kidOf(lastOfFirst.token)).toBe(first.kid);
+    t.clock.advance(1);
+    expect(kidOf((await issue()).token)).toBe(second.kid);
+    // The first key signed a second ago: a rotation now must not withdraw it while that token lives.
+    const third = await signingKeys.rotate();
+    expect(third.retiredKids).not.toContain(first.kid);
+    await expect(accessTokens.verify(lastOfFirst.token)).resolves.toMatchObject({ sub: "s" });
+    // Once its last token has expired (300 s + 60 s tolerance), the next rotation withdraws it.
+    t.clock.advance(360);
+    const fourth = await signingKeys.rotate();
+    expect(fourth.retiredKids).toContain(first.kid);
+    expect((await jwks()).map((k) => k.kid)).not.toContain(first.kid);
+  });
+
+  it("rotates immediately for a compromised key: the new key signs at once and the old keys' tokens are refused", async () => {
+    const user = await registerUser(t.app);
+    const before = await signIn(t.app, user.email);
+    const oldKids = (await jwks()).map((k) => k.kid);
+    const rotation = await t.gatehouse.signingKeys.rotate({ immediate: true });
+    expect(rotation.activatesAt).toEqual(t.clock.now());
+    expect(rotation.retiredKids.sort()).toEqual([...oldKids].sort());
+    expect((await jwks()).map((k) => k.kid)).toEqual([rotation.kid]);
+    const after = await signIn(t.app, user.email);
+    expect(kidOf(after.accessToken)).toBe(rotation.kid);
+    expect(await me(after.accessToken)).toBe(200);
+    expect(await me(before.accessToken)).toBe(401);
+    const [event] = await t.gatehouse.audit.listByAction(t.gatehouse.database.db, "signing_key.rotated", 1);
+    expect(event!.data).toMatchObject({ kid: rotation.kid, immediate: true });
+  });
+
+  it("keeps two nodes on one database signing with the same key at the same moment", async () => {
+    // A second node: on PostgreSQL its own pool and listener; on PGlite, which has one connection, the same handle.
+    const handle = t.databaseUrl ? await openDatabase({ url: t.databaseUrl, dataDir: "unused", poolSize: 2 }) : t.gatehouse.database;
+    const other = await createGatehouse(t.config, { startJobs: false, database: handle, clock: t.clock });
+    try {
+      const issueOn = async (node: typeof other) => kidOf((await node.accessTokens.issue({ subject: "s", sessionId: "x", roles: [], authenticatedAt: t.clock.now() })).token);
+      const signerBefore = await issueOn(other); // the other node has loaded (and caches) the key set
+      const rotation = await t.gatehouse.signingKeys.rotate();
+      // The rotation announces itself: the other node publishes the new key without waiting for its reload interval.
+      await until(async () => (await other.signingKeys.jwks()).keys.some((k) => k.kid === rotation.kid));
+      expect(await issueOn(other)).toBe(signerBefore);
+      expect(await issueOn(t.gatehouse)).toBe(signerBefore);
+      t.clock.advance(t.gatehouse.signingKeys.publicationLeadSeconds);
+      expect(await issueOn(other)).toBe(rotation.kid);
+      expect(await issueOn(t.gatehouse)).toBe(rotation.kid);
+      const fromOther = await other.accessTokens.issue({ subject: "s", sessionId: "x", roles: [], authenticatedAt: t.clock.now() });
+      await expect(t.gatehouse.accessTokens.verify(fromOther.token)).resolves.toMatchObject({ sub: "s" });
+    } finally {
+      await other.close();
+      if (handle !== t.gatehouse.database) await handle.close();
+    }
   });
 });
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
