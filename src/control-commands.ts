@@ -5,8 +5,8 @@ import type { Gatehouse } from "./gatehouse.js";
 
 /**
  * What a server on the embedded database answers on its control socket: the work of the command
- * line that needs the database the server holds. `gatehouse keys rotate` and `gatehouse migrate`
- * send these (src/main.ts).
+ * line that needs the database the server holds. `gatehouse keys rotate`, `keys rotate-master` and
+ * `gatehouse migrate` send these (src/main.ts).
  */
 export function controlCommands(gatehouse: Gatehouse): Record<string, ControlCommand> {
   return {
@@ -14,6 +14,9 @@ export function controlCommands(gatehouse: Gatehouse): Record<string, ControlCom
       if (args.immediate !== undefined && typeof args.immediate !== "boolean") throw new ControlCommandError("invalid_arguments", "immediate must be true or false.");
       const rotation = await gatehouse.signingKeys.rotate({ immediate: args.immediate === true, context: systemContext("control-socket") });
       return { kid: rotation.kid, activatesAt: rotation.activatesAt.toISOString(), retiredKids: rotation.retiredKids };
+    },
+    async "keys.rotate-master"() {
+      return { ...(await gatehouse.rewrapSealed()), kid: gatehouse.keyring.currentKid };
     },
     // Migrations were applied when the server started; this tells the command line how far.
     async "migrations.status"() {

@@ -1,10 +1,11 @@
 import type { Config } from "./kernel/config/load-config.js";
-import { createSealer } from "./kernel/crypto/aead.js";
+import { createKeyring, type Keyring } from "./kernel/crypto/keyring.js";
 import { resolveMasterKey } from "./kernel/crypto/master-key.js";
 import { createPasswordHasher, type PasswordHasher } from "./kernel/crypto/password-hasher.js";
 import { openDatabase, type DatabaseHandle } from "./kernel/db/database.js";
 import { applyMigrations } from "./kernel/db/migrate.js";
 import { createRowCache } from "./kernel/db/row-cache.js";
+import { createSigningKeys, type SigningKeys } from "./kernel/signing-keys/signing-keys.js";
 import { createJobRunner, type JobRunner } from "./kernel/jobs/job-runner.js";
 import { createLogger, type Logger } from "./kernel/logging/logger.js";
 import { createMailDelivery, type MailDelivery } from "./kernel/mail/delivery.js";
@@ -32,11 +33,9 @@ import {
   createAccessTokens,
   createMagicCodes,
   createRevokedTokenIds,
-  createSigningKeys,
   createTokenStore,
   type AccessTokens,
   type MagicCodes,
-  type SigningKeys,
   type TokenStore,
 } from "./modules/tokens/index.js";
 
@@ -78,6 +77,13 @@ export interface Gatehouse {
   codes: MagicCodes;
   accessTokens: AccessTokens;
   signingKeys: SigningKeys;
+  /** The master keys and what is derived from them: sealing at rest, purpose keys. */
+  keyring: Keyring;
+  /**
+   * Re-seals everything sealed under a retired master key with the current one (`gatehouse keys
+   * rotate-master`): signing keys and queued messages. Returns how many of each.
+   */
+  rewrapSealed(): Promise<{ signingKeys: number; outbox: number }>;
   loginHistory: LoginHistoryService;
   audit: AuditService;
   authz: AuthzService;
@@ -108,6 +114,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const templates = createMessageTemplates({ productName: config.mail.productName, directory: config.mail.templatesDir });
   const masterKey = resolveMasterKey(config.secrets.masterKey, config.database.dataDir);
   if (masterKey.generatedAt) logger.warn({ path: masterKey.generatedAt }, "generated a development master key; set GATEHOUSE_MASTER_KEY in production");
+  const keyring = createKeyring({ current: masterKey.key, retired: config.secrets.retiredMasterKeys.map((key) => Buffer.from(key, "base64")) });
 
   const database = options.database ?? (await openDatabase(config.database));
   await applyMigrations(database);
@@ -132,7 +139,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const limiter = createRateLimiter(redis ? createRedisCounterStore(redis, clock, config.rateLimits.redisKeyPrefix) : createDatabaseCounterStore(db, clock), clock);
   const rules = createRateRules(config.rateLimits);
 
-  const outbox = createOutbox(db, clock, createSealer(masterKey.key, "outbox"), new URL(config.http.baseUrl).hostname);
+  const outbox = createOutbox(db, clock, keyring.sealer("outbox"), new URL(config.http.baseUrl).hostname);
   registerOutboxMetrics(metrics.registry, outbox, clock);
   const timeoutSeconds = config.mail.deliveryTimeoutSeconds;
   const transport = options.mailTransport ?? createConfiguredMailTransport(config.mail, timeoutSeconds);
@@ -153,8 +160,8 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const signingKeys = createSigningKeys({
     db,
     clock,
-    sealer: createSealer(masterKey.key, "signing-keys"),
-    audit,
+    sealer: keyring.sealer("signing-keys"),
+    recordAudit: audit.record,
     changes: database.changes,
     jwksMaxAgeSeconds: config.tokens.jwksMaxAgeSeconds,
     tokenTtlSeconds: config.tokens.accessTokenTtlSeconds,
@@ -171,7 +178,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const loginHistory = createLoginHistoryService({ db, clock });
   const codes = createMagicCodes({
     clock,
-    masterKey: masterKey.key,
+    key: keyring.derive("magic-codes"),
     config: {
       length: config.passwordless.codeLength,
       maxAttempts: config.passwordless.codeMaxAttempts,
@@ -254,7 +261,8 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   }
 
   return {
-    config, logger, clock, database, metrics, admin, accounts, authenticators, identities, passwords, passwordless, sessions, tokens, codes, accessTokens, signingKeys,
+    config, logger, clock, database, metrics, admin, accounts, authenticators, identities, passwords, passwordless, sessions, tokens, codes, accessTokens, signingKeys, keyring,
+    rewrapSealed: async () => ({ signingKeys: await signingKeys.rewrap(keyring.isStale), outbox: await outbox.rewrap(keyring.isStale) }),
     loginHistory, audit, authz, limiter, rules, hasher, outbox, mail, mailer, jobs,
     async close() {
       await jobs.stop();

@@ -17,9 +17,11 @@ Commands:
   keys rotate        Publish a new access-token signing key; it starts signing once relying
                      parties' cached key sets have expired (GATEHOUSE_JWKS_MAX_AGE_SECONDS + 60 s)
   keys rotate --now  For a compromised key: sign with a new key at once and withdraw all others
+  keys rotate-master Re-seal everything sealed under GATEHOUSE_RETIRED_MASTER_KEYS with
+                     GATEHOUSE_MASTER_KEY; afterwards the retired keys can be removed
   help               Show this help
 
-On the embedded database, migrate and keys rotate go through the running server if there is one.
+On the embedded database, migrate and the keys commands go through the running server if there is one.
 Configuration comes from environment variables: see docs/configuration.md.`;
 
 async function serve(): Promise<void> {
@@ -141,11 +143,31 @@ async function rotateKeys(flags: string[]): Promise<void> {
   }
 }
 
+async function rotateMasterKey(): Promise<void> {
+  const config = loadConfig(process.env);
+  const describe = ({ signingKeys, outbox }: { signingKeys: number; outbox: number }, kid: string) =>
+    `Re-sealed ${signingKeys} signing key(s) and ${outbox} queued message(s) under master key ${kid}. ` +
+    "Once every node runs with this GATEHOUSE_MASTER_KEY, remove GATEHOUSE_RETIRED_MASTER_KEYS.\n";
+  const running = await askRunningServer(config, "keys.rotate-master");
+  if (running) {
+    const result = running.result as { signingKeys: number; outbox: number; kid: string };
+    return void process.stdout.write(`${describe(result, result.kid)}(Done by the running server, process ${running.pid}.)\n`);
+  }
+  const { createGatehouse } = await import("./gatehouse.js");
+  const gatehouse = await createGatehouse(config, { startJobs: false });
+  try {
+    process.stdout.write(describe(await gatehouse.rewrapSealed(), gatehouse.keyring.currentKid));
+  } finally {
+    await gatehouse.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command = "serve", sub, ...rest] = argv;
   if (command === "serve") return serve();
   if (command === "migrate") return migrate();
   if (command === "keys" && sub === "rotate") return rotateKeys(rest);
+  if (command === "keys" && sub === "rotate-master" && rest.length === 0) return rotateMasterKey();
   if (command === "help" || command === "--help" || command === "-h") return void process.stdout.write(`${USAGE}\n`);
   process.stderr.write(`Unknown command: ${argv.join(" ")}\n\n${USAGE}\n`);
   process.exitCode = 2;

@@ -260,6 +260,24 @@ describe("the gatehouse command", () => {
     }
   });
 
+  /** @see issue 9, item 4: the master key is rotated by re-sealing, and the data outlives the old key. */
+  it("rotates the master key: re-seals with the new one, after which the old one is no longer needed", async () => {
+    const oldKey = readFileSync(join(dataDir, "master.key"), "utf8").trim();
+    const newKey = randomBytes(32).toString("base64");
+    const rotated = await run(["keys", "rotate-master"], { ...env, GATEHOUSE_MASTER_KEY: newKey, GATEHOUSE_RETIRED_MASTER_KEYS: oldKey });
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/^Re-sealed [1-9]\d* signing key\(s\) and \d+ queued message\(s\) under master key \S+\./);
+    const server = await startServer({ ...env, GATEHOUSE_MASTER_KEY: newKey });
+    try {
+      const email = `master.${randomBytes(4).toString("hex")}@example.com`;
+      expect((await postJson("/v1/users", { email, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD })).status).toBe(201);
+      expect((await postJson("/v1/sessions", { login: email, password: STRONG_PASSWORD })).status).toBe(201);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  });
+
   it("prints usage for unknown commands", async () => {
     const result = await run(["frobnicate"], env);
     expect(result.code).toBe(2);

@@ -108,6 +108,14 @@ const masterKey = {
   },
 };
 
+const masterKeyList = {
+  type: "comma-separated base64 keys (32 bytes each)",
+  parse(raw: string): Parsed<string[]> {
+    const values = raw.split(",").map((v) => v.trim()).filter(Boolean);
+    return values.every((v) => masterKey.parse(v).ok) ? { ok: true, value: values } : { ok: false, expected: "32-byte keys encoded as base64, separated by commas" };
+  },
+};
+
 const routePrefix = {
   type: "path or `off`",
   parse(raw: string): Parsed<string | null> {
@@ -170,6 +178,8 @@ export const settings = {
     description: "Buffer pool of the embedded database (PostgreSQL's `shared_buffers`), held in memory for the life of the process. Pages beyond it are read from the operating system's file cache. PostgreSQL's own default, 128 MB, costs as much resident memory (docs/benchmarks.md, Memory)." }),
   masterKey: setting({ env: "GATEHOUSE_MASTER_KEY", ...masterKey, default: null as string | null,
     description: "Key that seals signing keys, queued messages and vault secrets at rest. Required in production; in development a key is generated into the data directory." }),
+  retiredMasterKeys: setting({ env: "GATEHOUSE_RETIRED_MASTER_KEYS", ...masterKeyList, default: [] as string[],
+    description: "Former master keys, comma-separated, kept while a rotation runs: they open what they sealed, and nothing is sealed with them. Set the new key as `GATEHOUSE_MASTER_KEY` and the old one here on every node, run `gatehouse keys rotate-master` to re-seal everything, then remove it (docs/deployment.md)." }),
   logLevel: setting({ env: "LOG_LEVEL", ...oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const), default: "info" as "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent",
     description: "Minimum level of the JSON logs." }),
   trustedProxies: setting({ env: "GATEHOUSE_TRUSTED_PROXIES", ...list, default: [] as string[],

@@ -18,7 +18,7 @@ export interface Config {
   };
   /** V8 settings `gatehouse serve` starts Node with (src/kernel/runtime/node-flags.ts). */
   runtime: { memorySaver: boolean };
-  secrets: { masterKey: string | null };
+  secrets: { masterKey: string | null; retiredMasterKeys: string[] };
   log: { level: SettingValues["logLevel"] };
   mail: {
     smtpUrl: string | null;
@@ -150,7 +150,7 @@ function toConfig(v: SettingValues): Config {
       pgliteSharedBuffersMb: v.pgliteSharedBuffersMb,
     },
     runtime: { memorySaver: v.memorySaver },
-    secrets: { masterKey: v.masterKey },
+    secrets: { masterKey: v.masterKey, retiredMasterKeys: v.retiredMasterKeys },
     log: { level: v.logLevel },
     mail: {
       smtpUrl: v.smtpUrl,

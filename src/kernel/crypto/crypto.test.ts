@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { createSealer } from "./aead.js";
 import { createPasswordHasher } from "./password-hasher.js";
 import { digestToken, generateNumericCode, generateSecretToken } from "./random.js";
 
@@ -23,26 +22,6 @@ describe("password hasher at production parameters", () => {
     await Promise.all([hasher.hash("one long password here"), hasher.hash("another long password")]);
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(0);
-  });
-});
-
-describe("sealing", () => {
-  const key = Buffer.alloc(32, 1);
-
-  it("round-trips and detects tampering", () => {
-    const sealer = createSealer(key, "outbox");
-    const sealed = sealer.seal("secret link");
-    expect(sealed).not.toContain("secret");
-    expect(sealer.open(sealed)).toBe("secret link");
-    const parts = sealed.split(".");
-    parts[3] = Buffer.from("tampered").toString("base64url");
-    expect(() => sealer.open(parts.join("."))).toThrow();
-  });
-
-  it("keeps purposes apart", () => {
-    const sealed = createSealer(key, "outbox").seal("x");
-    expect(() => createSealer(key, "signing-keys").open(sealed)).toThrow();
-    expect(() => createSealer(Buffer.alloc(32, 2), "outbox").open(sealed)).toThrow();
   });
 });
 

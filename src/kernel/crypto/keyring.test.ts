@@ -1,7 +1,15 @@
 import { createCipheriv, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createSealer } from "./aead.js";
 import { createKeyring, deriveKey, masterKeyId } from "./keyring.js";
+
+/** A value sealed the way Gatehouse sealed before key ids (v1): no kid, the purpose as associated data. */
+function sealV1(masterKey: Buffer, purpose: string, plaintext: string): string {
+  const iv = Buffer.alloc(12, 7);
+  const cipher = createCipheriv("aes-256-gcm", deriveKey(masterKey, `gatehouse:${purpose}`), iv);
+  cipher.setAAD(Buffer.from(purpose, "utf8"));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return ["v1", iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === "string" ? part : part.toString("base64url"))).join(".");
+}
 
 const hex = (value: string) => Buffer.from(value.replace(/\s+/g, ""), "hex");
 
@@ -61,7 +69,7 @@ describe("the keyring", () => {
   it("opens values sealed under a retired key or in the old format, and marks them stale for re-sealing", () => {
     const before = createKeyring({ current: oldKey });
     const sealedBefore = before.sealer("signing-keys").seal("private jwk");
-    const legacy = createSealer(oldKey, "signing-keys").seal("legacy private jwk");
+    const legacy = sealV1(oldKey, "signing-keys", "legacy private jwk");
     const rotating = createKeyring({ current: newKey, retired: [oldKey] });
     expect(rotating.sealer("signing-keys").open(sealedBefore)).toBe("private jwk");
     expect(rotating.sealer("signing-keys").open(legacy)).toBe("legacy private jwk");

@@ -1,5 +1,10 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
-import type { Sealer } from "./aead.js";
+
+/** Seals and opens values at rest for one purpose (signing keys, queued messages, vault bodies). */
+export interface Sealer {
+  seal(plaintext: string): string;
+  open(sealed: string): string;
+}
 
 /**
  * The master keys and every key derived from them. The current master key seals; the retired

@@ -1,5 +1,5 @@
-import { and, desc, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
-import type { Sealer } from "../crypto/aead.js";
+import { and, desc, eq, gt, inArray, isNotNull, lte, or, sql } from "drizzle-orm";
+import type { Sealer } from "../crypto/keyring.js";
 import { generateId, generateSecretToken } from "../crypto/random.js";
 import type { Database, Executor } from "../db/database.js";
 import type { Clock } from "../time/clock.js";
@@ -59,6 +59,8 @@ export interface Outbox {
   expungeDelivered(olderThan: Date): Promise<number>;
   /** Messages not yet delivered, by status, and when the oldest pending one was queued (metrics). */
   backlog(): Promise<OutboxBacklog>;
+  /** Re-seals the bodies `isStale` says were sealed under another master key; returns how many. */
+  rewrap(isStale: (sealed: string) => boolean): Promise<number>;
 }
 
 export interface OutboxBacklog {
@@ -179,6 +181,14 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
         .where(and(eq(t.id, id), eq(t.status, "failed")))
         .returning();
       return row ? toMessage(row) : null;
+    },
+    async rewrap(isStale) {
+      const rows = await db.select({ id: t.id, bodySealed: t.bodySealed }).from(t).where(isNotNull(t.bodySealed));
+      const stale = rows.filter((row) => isStale(row.bodySealed!));
+      await db.transaction(async (tx) => {
+        for (const row of stale) await tx.update(t).set({ bodySealed: sealer.seal(sealer.open(row.bodySealed!)) }).where(eq(t.id, row.id));
+      });
+      return stale.length;
     },
     async expungeDelivered(olderThan) {
       const rows = await db.delete(t).where(and(eq(t.status, "sent"), lte(t.sentAt, olderThan))).returning({ id: t.id });

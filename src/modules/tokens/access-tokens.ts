@@ -3,7 +3,7 @@ import { generateId } from "../../kernel/crypto/random.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { addSeconds, epochSeconds, type Clock } from "../../kernel/time/clock.js";
 import { TokenErrors } from "./errors.js";
-import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS, type SigningKeys } from "./signing-keys.js";
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS, type SigningKeys } from "../../kernel/signing-keys/signing-keys.js";
 
 /** RFC 9068 media type of a JWT access token. */
 const ACCESS_TOKEN_TYPE = "at+jwt";

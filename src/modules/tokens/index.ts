@@ -1,12 +1,11 @@
 /**
  * tokens — the token store (single-use secrets for a purpose, revocation by token or jti, expiry,
  * changes held until confirmed), short numeric codes scoped to their recipient with attempt limits,
- * the signing keys of access tokens with their JWKS, and access-token issue/verify. It knows no
+ * the JWKS of the kernel's signing keys, and access-token issue/verify. It knows no
  * users or sessions: callers pass subjects and session ids.
  */
 export { createTokenStore, TokenPurposes, type TokenStore, type StoredToken, type TokenReference } from "./token-store.js";
 export { createMagicCodes, CodePurposes, codeFailure, codeLocked, type MagicCodes, type MagicCodesConfig, type CodeCheck, type CodeIssue, type CodeRecipient } from "./magic-codes.js";
-export { createSigningKeys, type SigningKeys, type RotationResult } from "./signing-keys.js";
 export { createAccessTokens, type AccessTokens, type AccessTokenClaims, type IssuedAccessToken } from "./access-tokens.js";
 export { createRevokedTokenIds, type RevokedTokenIds } from "./revoked-token-ids.js";
 export { tokensRoutes } from "./routes.js";

@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { generateId, generateNumericCode } from "../../kernel/crypto/random.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import type { Executor } from "../../kernel/db/database.js";
@@ -89,11 +89,10 @@ export function lockoutMemorySeconds(config: Pick<MagicCodesConfig, "lockoutSeco
   return (doublings + 1) * config.lockoutMaxSeconds;
 }
 
-export function createMagicCodes(deps: { clock: Clock; masterKey: Buffer; config: MagicCodesConfig }): MagicCodes {
-  const { clock, config } = deps;
-  // A keyed hash: a copy of the table alone does not give the codes back, as a plain SHA-256 of a
-  // six-digit code would after a million guesses. The key is derived for this purpose only.
-  const key = Buffer.from(hkdfSync("sha256", deps.masterKey, Buffer.alloc(0), "gatehouse:magic-codes", 32));
+export function createMagicCodes(deps: { clock: Clock; key: Buffer; config: MagicCodesConfig }): MagicCodes {
+  // A keyed hash (the key derived for this purpose only, keyring.ts): a copy of the table alone does
+  // not give the codes back, as a plain SHA-256 of a six-digit code would after a million guesses.
+  const { clock, config, key } = deps;
   // Purpose and recipient are in the MAC too: a hash copied to another row matches nothing there.
   const codeHash = (purpose: string, to: CodeRecipient, code: string) =>
     createHmac("sha256", key).update(`${purpose}\n${to.channel}\n${to.recipient}\n${code}`, "utf8").digest();

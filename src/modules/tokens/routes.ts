@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import type { SigningKeys } from "./signing-keys.js";
+import type { SigningKeys } from "../../kernel/signing-keys/signing-keys.js";
 
 /** `cacheMaxAgeSeconds` is GATEHOUSE_JWKS_MAX_AGE_SECONDS: the signing keys publish a new key that long before it signs. */
 export const tokensRoutes: FastifyPluginAsyncTypebox<{ keys: SigningKeys; cacheMaxAgeSeconds: number }> = async (app, { keys, cacheMaxAgeSeconds }) => {

@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import { CHANGES_CHANNEL } from "../../kernel/db/change-feed.js";
 import type { Executor } from "../../kernel/db/database.js";
-import { magicCodesTable as codes, signingKeysTable as keys, tokensTable as t, type MagicCodeRow, type SigningKeyRow, type TokenRow } from "./tables.js";
+import { magicCodesTable as codes, tokensTable as t, type MagicCodeRow, type TokenRow } from "./tables.js";
 
 export type NewTokenRow = typeof t.$inferInsert;
 
@@ -51,42 +50,6 @@ export function listExpiredTokens(executor: Executor, now: Date, limit: number):
 export async function deleteExpiredTokens(executor: Executor, now: Date): Promise<number> {
   const rows = await executor.delete(t).where(lte(t.expiresAt, now)).returning({ id: t.id });
   return rows.length;
-}
-
-/** The table name in change notifications (`signing_keys:<kid>`), as the triggers of other tables announce theirs. */
-export const SIGNING_KEYS_TABLE = "signing_keys";
-
-export function listPublishedSigningKeys(executor: Executor): Promise<SigningKeyRow[]> {
-  return executor.select().from(keys).where(or(eq(keys.status, "current"), eq(keys.status, "previous"))).orderBy(asc(keys.createdAt));
-}
-
-/** Inserts a current key unless one exists (another node may have won the race). */
-export async function insertCurrentSigningKeyIfAbsent(executor: Executor, row: typeof keys.$inferInsert): Promise<void> {
-  await executor.insert(keys).values(row).onConflictDoNothing();
-}
-
-// Any constant works; it only has to be the same for every Gatehouse node.
-const SIGNING_KEY_ROTATION_LOCK_ID = 7_041_998_312;
-
-/** Serialises rotations across nodes until the transaction ends: each one reads what the last one wrote. */
-export async function lockSigningKeyRotation(executor: Executor): Promise<void> {
-  await executor.execute(sql`select pg_advisory_xact_lock(${SIGNING_KEY_ROTATION_LOCK_ID})`);
-}
-
-/** The newest key becomes one of the previous keys: still published, and signing until its successor activates. */
-export async function demoteCurrentSigningKey(executor: Executor, now: Date): Promise<void> {
-  await executor.update(keys).set({ status: "previous", rotatedAt: now }).where(eq(keys.status, "current"));
-}
-
-/** Withdraws keys from the key set: tokens they signed no longer verify. */
-export async function retireSigningKeys(executor: Executor, kids: string[]): Promise<void> {
-  if (kids.length === 0) return;
-  await executor.update(keys).set({ status: "retired" }).where(inArray(keys.kid, kids));
-}
-
-/** Tells every node (itself included) to re-read the key set when the transaction commits. */
-export async function announceSigningKeysChanged(executor: Executor, kid: string): Promise<void> {
-  await executor.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${`${SIGNING_KEYS_TABLE}:${kid}`})`);
 }
 
 /** The newest live token of a purpose for a subject (a pending confirmation change, say). */

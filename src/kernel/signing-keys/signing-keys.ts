@@ -1,20 +1,21 @@
 import type { webcrypto } from "node:crypto";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
-import { systemContext, type RequestContext } from "../../kernel/http/request-context.js";
-import type { Sealer } from "../../kernel/crypto/aead.js";
-import type { ChangeFeed } from "../../kernel/db/change-feed.js";
-import type { Database, Executor } from "../../kernel/db/database.js";
-import { addSeconds, type Clock } from "../../kernel/time/clock.js";
-import type { AuditService } from "../audit/index.js";
+import type { Sealer } from "../crypto/keyring.js";
+import type { ChangeFeed } from "../db/change-feed.js";
+import type { Database, Executor } from "../db/database.js";
+import { systemContext, type RequestContext } from "../http/request-context.js";
+import { addSeconds, type Clock } from "../time/clock.js";
 import { keysToRetire, signerAt } from "./key-schedule.js";
 import {
   announceSigningKeysChanged,
   demoteCurrentSigningKey,
   insertCurrentSigningKeyIfAbsent,
+  listAllSigningKeys,
   listPublishedSigningKeys,
   lockSigningKeyRotation,
   retireSigningKeys,
   SIGNING_KEYS_TABLE,
+  updateSealedPrivateKey,
 } from "./store.js";
 import type { SigningKeyRow } from "./tables.js";
 
@@ -36,6 +37,12 @@ interface LoadedKey {
   publicKey: CryptoKey;
   privateKey: CryptoKey;
 }
+
+/**
+ * How the kernel writes an audit entry without knowing the audit module: the module's `record`
+ * fits this shape, and `createGatehouse` hands it over.
+ */
+export type RecordAuditEvent = (executor: Executor, event: { action: "signing_key.rotated"; data: Record<string, unknown> }, origin: RequestContext) => Promise<void>;
 
 export interface RotationResult {
   kid: string;
@@ -73,6 +80,11 @@ export interface SigningKeys {
    * withdrawn at once, so tokens they signed stop verifying. Rotations on several nodes take turns.
    */
   rotate(options?: { immediate?: boolean; context?: RequestContext }): Promise<RotationResult>;
+  /**
+   * Re-seals every private half that `isStale` says was sealed under another master key, so the
+   * old key can be dropped (`gatehouse keys rotate-master`). Returns how many were re-sealed.
+   */
+  rewrap(isStale: (sealed: string) => boolean): Promise<number>;
   /** Stops following rotation announcements. */
   close(): void;
 }
@@ -81,14 +93,14 @@ export function createSigningKeys(deps: {
   db: Database;
   clock: Clock;
   sealer: Sealer;
-  audit: AuditService;
+  recordAudit: RecordAuditEvent;
   changes: ChangeFeed;
   /** `max-age` of the published key set (GATEHOUSE_JWKS_MAX_AGE_SECONDS). */
   jwksMaxAgeSeconds: number;
   /** Lifetime of an access token: a former signer stays published this long (plus tolerance) after it stopped signing. */
   tokenTtlSeconds: number;
 }): SigningKeys {
-  const { db, clock, sealer, audit } = deps;
+  const { db, clock, sealer, recordAudit } = deps;
   const publicationLeadSeconds = deps.jwksMaxAgeSeconds + KEY_SET_RELOAD_SECONDS;
   const retainSeconds = deps.tokenTtlSeconds + ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS;
   const unknownKidReloadMs = 5000;
@@ -194,7 +206,7 @@ export function createSigningKeys(deps: {
         await retireSigningKeys(tx, retired.map((k) => k.kid));
         const kid = await insertNewKey(tx, activatesAt);
         const retiredKids = retired.map((k) => k.kid);
-        await audit.record(
+        await recordAudit(
           tx,
           { action: "signing_key.rotated", data: { kid, activatesAt: activatesAt.toISOString(), immediate, retiredKids, previousSigner: signerAt(published, now)?.kid ?? null } },
           options.context ?? systemContext("signing-keys"),
@@ -204,6 +216,13 @@ export function createSigningKeys(deps: {
       });
       await load();
       return result;
+    },
+    async rewrap(isStale) {
+      const stale = (await listAllSigningKeys(db)).filter((row) => isStale(row.privateJwkSealed));
+      await db.transaction(async (tx) => {
+        for (const row of stale) await updateSealedPrivateKey(tx, row.kid, sealer.seal(sealer.open(row.privateJwkSealed)));
+      });
+      return stale.length;
     },
     close() {
       for (const stop of unsubscribe) stop();
