@@ -1,4 +1,6 @@
 import type { Config } from "./kernel/config/load-config.js";
+import { messageCatalogue } from "./message-catalogue.js";
+import { linkedPagePaths } from "./modules/hosted-pages/index.js";
 import { createKeyring, type Keyring } from "./kernel/crypto/keyring.js";
 import { resolveMasterKey } from "./kernel/crypto/master-key.js";
 import { createPasswordHasher, type PasswordHasher } from "./kernel/crypto/password-hasher.js";
@@ -17,10 +19,10 @@ import { createMessageTemplates } from "./kernel/mail/templates/renderer.js";
 import { createConfiguredMailTransport, createConfiguredSmsTransport } from "./kernel/mail/transports.js";
 import { createMetrics, scrapedGauge, type Metrics } from "./kernel/metrics/metrics.js";
 import { createDatabaseCounterStore, createRateLimiter, createRedisCounterStore, type RateLimiter } from "./kernel/rate-limit/rate-limiter.js";
-import { createRateRules, type RateRules } from "./kernel/rate-limit/rules.js";
+import type { RateRules } from "./kernel/rate-limit/rules.js";
 import { addSeconds, systemClock, type Clock } from "./kernel/time/clock.js";
-import { createAccountsService, createUserRows, type AccountsService, type User } from "./modules/accounts/index.js";
-import { createIdentitiesService, type IdentitiesService } from "./modules/identities/index.js";
+import { createAccountRateRules, createAccountsService, createUserRows, type AccountsService, type User } from "./modules/accounts/index.js";
+import { createIdentitiesService, createIdentityRateRules, type IdentitiesService } from "./modules/identities/index.js";
 import { createAdminService, type AdminService } from "./modules/admin/index.js";
 import { createAuditService, type AuditService } from "./modules/audit/index.js";
 import { createAuthenticatorsService, type AuthenticatorsService } from "./modules/authenticators/index.js";
@@ -28,7 +30,7 @@ import { createAuthzService, type AuthzService } from "./modules/authz/index.js"
 import { createLoginHistoryService, type LoginHistoryService } from "./modules/login-history/index.js";
 import { createPasswordlessService, type PasswordlessService } from "./modules/passwordless/index.js";
 import { createPasswordsService, type PasswordsService } from "./modules/passwords/index.js";
-import { createSessionsService, type LiveSession, type SessionsService } from "./modules/sessions/index.js";
+import { createSessionsService, createSignInRateRules, type LiveSession, type SessionsService } from "./modules/sessions/index.js";
 import {
   createAccessTokens,
   createMagicCodes,
@@ -111,7 +113,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const logger = options.logger ?? createLogger(config.log.level);
   const clock = options.clock ?? systemClock;
   // Template overrides are read and checked before anything else starts: a bad file stops the boot.
-  const templates = createMessageTemplates({ productName: config.mail.productName, directory: config.mail.templatesDir });
+  const templates = createMessageTemplates({ catalogue: messageCatalogue, productName: config.mail.productName, directory: config.mail.templatesDir });
   const masterKey = resolveMasterKey(config.secrets.masterKey, config.database.dataDir);
   if (masterKey.generatedAt) logger.warn({ path: masterKey.generatedAt }, "generated a development master key; set GATEHOUSE_MASTER_KEY in production");
   const keyring = createKeyring({ current: masterKey.key, retired: config.secrets.retiredMasterKeys.map((key) => Buffer.from(key, "base64")) });
@@ -137,7 +139,11 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       })
     : null;
   const limiter = createRateLimiter(redis ? createRedisCounterStore(redis, clock, config.rateLimits.redisKeyPrefix) : createDatabaseCounterStore(db, clock), clock);
-  const rules = createRateRules(config.rateLimits);
+  const rules: RateRules = {
+    ...createSignInRateRules(config.rateLimits),
+    ...createIdentityRateRules(config.rateLimits),
+    ...createAccountRateRules(config.rateLimits),
+  };
 
   const outbox = createOutbox(db, clock, keyring.sealer("outbox"), new URL(config.http.baseUrl).hostname);
   registerOutboxMetrics(metrics.registry, outbox, clock);
@@ -153,7 +159,7 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     keepBodies: config.mail.devMailbox,
     leaseSeconds: config.jobs.outboxLeaseSeconds,
   });
-  const mailer = createMailer({ outbox, delivery: mail, templates, baseUrl: config.http.baseUrl, productName: config.mail.productName });
+  const mailer = createMailer({ outbox, delivery: mail, templates, baseUrl: config.http.baseUrl, productName: config.mail.productName, pages: linkedPagePaths });
 
   const audit = createAuditService({ clock });
   const tokens = createTokenStore({ clock });

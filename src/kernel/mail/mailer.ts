@@ -20,14 +20,31 @@ export interface Mailer {
   /** Queues an SMS, given as text or as `{ to, template, variables }`; `to` is an E.164 number. */
   enqueueSms(executor: Executor, sms: OutgoingSms | TemplatedSms): Promise<void>;
   dispatch(): void;
-  /** Absolute link to a Gatehouse page, always from GATEHOUSE_BASE_URL (never the request's Host). */
-  link(path: string, query: Record<string, string>): string;
-  /** Renders a template without queueing it (previews, tests). */
-  readonly templates: MessageTemplates;
+  /**
+   * Absolute link to the page that handles `page` (a link in a message), always from
+   * GATEHOUSE_BASE_URL (never the request's Host). Services name the page; the module that serves
+   * it (hosted-pages) says where it is.
+   */
+  link(page: LinkedPage, query: Record<string, string>): string;
   readonly productName: string;
 }
 
-export function createMailer(deps: { outbox: Outbox; delivery: MailDelivery; templates: MessageTemplates; baseUrl: string; productName: string }): Mailer {
+/**
+ * The pages emailed links open, by purpose; filled by the module that serves them (declaration
+ * merging in hosted-pages), which also gives their paths to `createMailer`.
+ */
+export interface LinkedPages {}
+export type LinkedPage = keyof LinkedPages;
+
+export function createMailer(deps: {
+  outbox: Outbox;
+  delivery: MailDelivery;
+  templates: MessageTemplates;
+  baseUrl: string;
+  productName: string;
+  /** Where each linked page is, relative to the base URL. */
+  pages: Record<LinkedPage, string>;
+}): Mailer {
   const { templates } = deps;
   // `as never`: TypeScript cannot pair a union's template name with its variables inside a call; TemplatedEmail already did.
   const renderEmail = (email: OutgoingEmail | TemplatedEmail): OutgoingEmail =>
@@ -37,12 +54,11 @@ export function createMailer(deps: { outbox: Outbox; delivery: MailDelivery; tem
     enqueue: async (executor, email) => void (await deps.outbox.enqueue(executor, renderEmail(email))),
     enqueueSms: async (executor, sms) => void (await deps.outbox.enqueueSms(executor, renderSms(sms))),
     dispatch: () => deps.delivery.nudge(),
-    link(path, query) {
-      const url = new URL(path, `${deps.baseUrl}/`);
+    link(page, query) {
+      const url = new URL(deps.pages[page], `${deps.baseUrl}/`);
       for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
       return url.toString();
     },
-    templates,
     productName: deps.productName,
   };
 }

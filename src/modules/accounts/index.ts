@@ -10,3 +10,5 @@ export { AccountErrors } from "./errors.js";
 export { toUser, type User, type PublicProfile } from "./views.js";
 export { usersTable, type UserRow } from "./tables.js";
 export { UserSchema, exampleUser } from "./schemas.js";
+export { accountTemplates } from "./templates.js";
+export { createAccountRateRules } from "./rate-rules.js";

@@ -9,3 +9,4 @@
 export { hostedPagesRoutes, type HostedPagesOptions } from "./routes.js";
 export { landingPageRoutes, type LandingPageOptions } from "./landing.js";
 export { HostedPageErrors } from "./errors.js";
+export { linkedPagePaths } from "./linked-pages.js";

@@ -82,7 +82,7 @@ export function createEmailChange(deps: EmailChangeDeps): EmailChange {
         changes: { email: input.email.trim(), from: user.email },
         ttlSeconds: config.emailChangeTtlSeconds,
       });
-      const link = mailer.link("/ui/confirm-email-change", { token });
+      const link = mailer.link("confirm-email-change", { token });
       await mailer.enqueue(tx, { to: identity.value, template: "email-change-confirm", variables: { link, ttlSeconds: config.emailChangeTtlSeconds } });
       if (user.email) await mailer.enqueue(tx, { to: user.email, template: "email-change-notice", variables: { newEmail: input.email.trim() } });
       await audit.record(tx, { action: "email_change.requested", actorUserId: userId, subjectUserId: userId }, context);

@@ -14,3 +14,5 @@ export type { IdentityType, IdentityRow } from "./tables.js";
 
 export { enforceSendLimits, enqueueCode } from "./delivery.js";
 export { IdentitySchema } from "./schemas.js";
+export { identityTemplates } from "./templates.js";
+export { createIdentityRateRules } from "./rate-rules.js";

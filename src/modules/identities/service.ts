@@ -170,7 +170,7 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         ttlSeconds: config.emailConfirmationTtlSeconds,
         extraData: { email: identity.value, intent: intent.intent },
       });
-      const link = mailer.link("/ui/confirm-email", { token });
+      const link = mailer.link("confirm-email", { token });
       const ttlSeconds = config.emailConfirmationTtlSeconds;
       await mailer.enqueue(
         executor,

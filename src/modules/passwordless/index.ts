@@ -7,3 +7,4 @@
 export { createPasswordlessService, type PasswordlessService, type PasswordlessConfig, type PasswordlessSignIn } from "./service.js";
 export { passwordlessRoutes } from "./routes.js";
 export { PasswordlessErrors } from "./errors.js";
+export { passwordlessTemplates } from "./templates.js";

@@ -125,7 +125,7 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
         await mailer.enqueue(tx, {
           to: identity.value,
           template: "magic-link",
-          variables: { link: mailer.link("/ui/magic-link", { token }), ttlSeconds: config.magicLinkTtlSeconds },
+          variables: { link: mailer.link("magic-link", { token }), ttlSeconds: config.magicLinkTtlSeconds },
         });
         await audit.record(tx, { action: "magic_link.requested", subjectUserId: found?.user.id ?? null }, context);
         return true;

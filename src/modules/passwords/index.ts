@@ -6,3 +6,4 @@
 export { createPasswordsService, type PasswordsService } from "./service.js";
 export { passwordsRoutes } from "./routes.js";
 export { PasswordErrors } from "./errors.js";
+export { passwordTemplates } from "./templates.js";

@@ -105,7 +105,7 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         const user = await accounts.findRowById(tx, found.id);
         if (!user?.email) return false;
         const { token } = await tokens.issue(tx, { purpose: TokenPurposes.passwordReset, subject: user.id, ttlSeconds: config.passwordResetTtlSeconds });
-        await mailer.enqueue(tx, { to: user.email, template: "password-reset", variables: { link: mailer.link("/ui/reset-password", { token }), ttlSeconds: config.passwordResetTtlSeconds } });
+        await mailer.enqueue(tx, { to: user.email, template: "password-reset", variables: { link: mailer.link("reset-password", { token }), ttlSeconds: config.passwordResetTtlSeconds } });
         await audit.record(tx, { action: "password.reset_requested", subjectUserId: user.id }, context);
         return true;
       });

@@ -8,3 +8,5 @@ export { sessionsRoutes } from "./routes.js";
 export { SessionErrors } from "./errors.js";
 export type { Session, SessionGrant } from "./views.js";
 export { SessionGrantSchema, SessionSchema, exampleSessionGrant } from "./schemas.js";
+export { sessionTemplates } from "./templates.js";
+export { createSignInRateRules } from "./rate-rules.js";

@@ -4,7 +4,7 @@ import { ConfigError } from "../../config/load-config.js";
 import { escapeHtml } from "../../http/html.js";
 import { describeDuration, renderEmail } from "../layout.js";
 import type { OutgoingEmail, OutgoingSms } from "../message.js";
-import { builtInTemplates, isSmsTemplate, isTemplateName, placeholdersOf, templateNames, type SmsTemplateName, type TemplateName, type TemplateVariables } from "./catalogue.js";
+import { isSmsTemplate, isTemplateName, placeholdersOf, templateNamesOf, type SmsTemplateName, type TemplateCatalogue, type TemplateName, type TemplateVariables } from "./catalogue.js";
 
 /**
  * Renders named messages: the built-in wording, or files from GATEHOUSE_TEMPLATES_DIR that replace
@@ -13,7 +13,7 @@ import { builtInTemplates, isSmsTemplate, isTemplateName, placeholdersOf, templa
 export interface MessageTemplates {
   /** Subject, text and HTML of an email. Values are HTML-escaped in the HTML part only. */
   email<N extends TemplateName>(name: N, to: string, variables: TemplateVariables[N]): OutgoingEmail;
-  /** The text of an SMS (only templates that have one: sign-in-code, verification-code, recovery-code). */
+  /** The text of an SMS (only templates that have one: codes and identity notices). */
   sms<N extends SmsTemplateName>(name: N, to: string, variables: TemplateVariables[N]): OutgoingSms;
 }
 
@@ -38,8 +38,8 @@ export const TEMPLATE_FILE_SUFFIXES: Record<Part, string> = {
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
 
 /** The built-in template as placeholder strings: what `gatehouse templates` would start you from. */
-export function builtInSource(name: TemplateName): TemplateSource {
-  const template = builtInTemplates[name];
+export function builtInSource(catalogue: TemplateCatalogue, name: TemplateName): TemplateSource {
+  const template = catalogue[name];
   // The layout escapes what it is given; placeholders contain no character it would escape.
   const email = renderEmail({ productName: "{{productName}}", ...template.email });
   return { ...email, ...(template.sms !== undefined ? { sms: template.sms } : {}) };
@@ -50,7 +50,7 @@ export function builtInSource(name: TemplateName): TemplateSource {
  * template name, a part that template has, and only placeholders it provides. Other files are
  * ignored. Throws ConfigError naming the file at fault.
  */
-export function loadTemplateOverrides(directory: string): Partial<Record<TemplateName, Partial<TemplateSource>>> {
+export function loadTemplateOverrides(catalogue: TemplateCatalogue, directory: string): Partial<Record<TemplateName, Partial<TemplateSource>>> {
   const problem = (detail: string) => new ConfigError(`Invalid configuration:\n  - GATEHOUSE_TEMPLATES_DIR: ${detail}`);
   let files: string[];
   try {
@@ -63,13 +63,13 @@ export function loadTemplateOverrides(directory: string): Partial<Record<Templat
     const part = (Object.keys(TEMPLATE_FILE_SUFFIXES) as Part[]).find((p) => file.endsWith(TEMPLATE_FILE_SUFFIXES[p]));
     if (!part) continue;
     const name = file.slice(0, -TEMPLATE_FILE_SUFFIXES[part].length);
-    if (!isTemplateName(name)) throw problem(`${file} names no template; the templates are ${templateNames.join(", ")}`);
-    if (part === "sms" && !isSmsTemplate(name)) throw problem(`${file}: ${name} is not sent by SMS`);
+    if (!isTemplateName(catalogue, name)) throw problem(`${file} names no template; the templates are ${templateNamesOf(catalogue).join(", ")}`);
+    if (part === "sms" && !isSmsTemplate(catalogue, name)) throw problem(`${file}: ${name} is not sent by SMS`);
     let content = readFileSync(join(directory, file), "utf8");
     content = part === "html" ? content : part === "text" ? content.trimEnd() : content.trim();
     if (content.trim() === "") throw problem(`${file} is empty`);
     if (part === "subject" && /[\r\n]/.test(content)) throw problem(`${file} must be a single line`);
-    const allowed = placeholdersOf(name);
+    const allowed = placeholdersOf(catalogue, name);
     for (const [, variable] of content.matchAll(PLACEHOLDER)) {
       if (!allowed.includes(variable!)) throw problem(`${file} uses {{${variable}}}; ${name} provides ${allowed.map((v) => `{{${v}}}`).join(", ")}`);
     }
@@ -97,17 +97,19 @@ function htmlFromText(text: string): string {
   return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${paragraphs.map((p) => `<p>${p}</p>`).join("")}</body></html>`;
 }
 
-export function createMessageTemplates(options: { productName: string; directory?: string | null }): MessageTemplates {
-  const overrides = options.directory ? loadTemplateOverrides(options.directory) : {};
+/** The messages of `catalogue` (the modules' built-in wording), with the overrides of `directory`. */
+export function createMessageTemplates(options: { catalogue: TemplateCatalogue; productName: string; directory?: string | null }): MessageTemplates {
+  const { catalogue } = options;
+  const overrides = options.directory ? loadTemplateOverrides(catalogue, options.directory) : {};
   const sources = new Map<TemplateName, TemplateSource & { derivedHtml: boolean }>();
-  for (const name of templateNames) {
+  for (const name of templateNamesOf(catalogue)) {
     const own = overrides[name] ?? {};
-    sources.set(name, { ...builtInSource(name), ...own, derivedHtml: own.text !== undefined && own.html === undefined });
+    sources.set(name, { ...builtInSource(catalogue, name), ...own, derivedHtml: own.text !== undefined && own.html === undefined });
   }
 
   const valuesFor = (name: TemplateName, to: string, variables: Record<string, unknown>): Record<string, string> => {
     const values: Record<string, string> = { productName: options.productName, to };
-    for (const key of builtInTemplates[name].variables.map(String)) {
+    for (const key of catalogue[name].variables.map(String)) {
       const value = variables[key];
       if (value === undefined || value === null) throw new Error(`template ${name} needs the variable ${key}`);
       values[key] = String(value);

@@ -2,15 +2,19 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError } from "../../config/load-config.js";
-import { renderEmail } from "../layout.js";
-import { builtInTemplates, placeholdersOf, templateNames, type SmsTemplateName } from "./catalogue.js";
-import { builtInSource, createMessageTemplates } from "./renderer.js";
+import { ConfigError } from "../src/kernel/config/load-config.js";
+import { renderEmail } from "../src/kernel/mail/layout.js";
+import { placeholdersOf, templateNamesOf, type SmsTemplateName, type TemplateCatalogue } from "../src/kernel/mail/templates/catalogue.js";
+import { builtInSource, createMessageTemplates } from "../src/kernel/mail/templates/renderer.js";
+import { messageCatalogue } from "../src/message-catalogue.js";
+
+const builtInTemplates: TemplateCatalogue = messageCatalogue;
+const templateNames = templateNamesOf(builtInTemplates);
 
 const LINK = "https://id.example.com/ui/confirm-email?token=abc&x=1";
 
 describe("built-in templates", () => {
-  const templates = createMessageTemplates({ productName: "Acme ID" });
+  const templates = createMessageTemplates({ catalogue: builtInTemplates, productName: "Acme ID" });
 
   // Known answers: the layout calls src/modules/{accounts,passwords}/emails.ts made before templates existed.
   it("keep the wording of the emails that predate them", () => {
@@ -101,6 +105,7 @@ describe("GATEHOUSE_TEMPLATES_DIR", () => {
 
   it("replaces the parts it has files for and keeps the rest built in", () => {
     const templates = createMessageTemplates({
+      catalogue: builtInTemplates,
       productName: "Acme ID",
       directory: write({
         "magic-link.subject.txt": "Sign in to {{ productName }}\n",
@@ -120,6 +125,7 @@ describe("GATEHOUSE_TEMPLATES_DIR", () => {
 
   it("derives the HTML from an overridden text when there is no HTML file", () => {
     const templates = createMessageTemplates({
+      catalogue: builtInTemplates,
       productName: "Acme",
       directory: write({ "password-reset.text.txt": "Reset <here>:\n{{link}}\n\nExpires in {{expiresIn}}. Didn't ask? Ignore this.\n" }),
     });
@@ -137,29 +143,29 @@ describe("GATEHOUSE_TEMPLATES_DIR", () => {
     [{ "magic-link.subject.txt": "  \n" }, /magic-link\.subject\.txt is empty/],
   ])("refuses %o at start-up, naming the file", (files, message) => {
     const directory = write(files);
-    expect(() => createMessageTemplates({ productName: "Acme", directory })).toThrow(ConfigError);
-    expect(() => createMessageTemplates({ productName: "Acme", directory })).toThrow(message);
+    expect(() => createMessageTemplates({ catalogue: builtInTemplates, productName: "Acme", directory })).toThrow(ConfigError);
+    expect(() => createMessageTemplates({ catalogue: builtInTemplates, productName: "Acme", directory })).toThrow(message);
   });
 
   it("refuses a directory that cannot be read", () => {
     dir = mkdtempSync(join(tmpdir(), "gatehouse-templates-"));
-    expect(() => createMessageTemplates({ productName: "Acme", directory: join(dir, "missing") })).toThrow(/GATEHOUSE_TEMPLATES_DIR: cannot read .*missing \(ENOENT\)/);
+    expect(() => createMessageTemplates({ catalogue: builtInTemplates, productName: "Acme", directory: join(dir, "missing") })).toThrow(/GATEHOUSE_TEMPLATES_DIR: cannot read .*missing \(ENOENT\)/);
   });
 
   it("accepts the built-in sources written out as files (a starting point for operators)", () => {
     const files: Record<string, string> = {};
     for (const name of templateNames) {
-      const source = builtInSource(name);
+      const source = builtInSource(builtInTemplates, name);
       files[`${name}.subject.txt`] = source.subject;
       files[`${name}.text.txt`] = source.text;
       files[`${name}.html`] = source.html;
       if (source.sms) files[`${name}.sms.txt`] = source.sms;
       for (const part of Object.values(source)) {
-        for (const [, variable] of String(part).matchAll(/\{\{(\w+)\}\}/g)) expect(placeholdersOf(name)).toContain(variable);
+        for (const [, variable] of String(part).matchAll(/\{\{(\w+)\}\}/g)) expect(placeholdersOf(builtInTemplates, name)).toContain(variable);
       }
     }
-    const fromFiles = createMessageTemplates({ productName: "Acme", directory: write(files) });
-    const builtIn = createMessageTemplates({ productName: "Acme" });
+    const fromFiles = createMessageTemplates({ catalogue: builtInTemplates, productName: "Acme", directory: write(files) });
+    const builtIn = createMessageTemplates({ catalogue: builtInTemplates, productName: "Acme" });
     const variables = { link: LINK, ttlSeconds: 900 };
     expect(fromFiles.email("magic-link", "a@example.com", variables)).toEqual(builtIn.email("magic-link", "a@example.com", variables));
   });
