@@ -43,8 +43,19 @@ module.exports = {
       name: "services-hold-no-http",
       comment: "Services are the library API: they know nothing of Fastify, so they run the same without a server.",
       severity: "error",
-      from: { path: "^src/modules/.+", pathNot: ["(^|/)routes\\.ts$", "-routes\\.ts$", "/index\\.ts$", "\\.test\\.ts$", "^src/modules/hosted-pages/", "^src/modules/accesspass/routes", "^src/modules/ops/"] },
-      to: { path: "^node_modules/fastify" , dependencyTypesNot: ["type-only"] },
+      from: {
+        path: "^src/modules/.+",
+        pathNot: [
+          "(^|/)routes\\.ts$",
+          "-routes\\.ts$",
+          "/index\\.ts$",
+          "\\.test\\.ts$",
+          "^src/modules/hosted-pages/",
+          "^src/modules/accesspass/routes",
+          "^src/modules/ops/",
+        ],
+      },
+      to: { path: "^node_modules/fastify", dependencyTypesNot: ["type-only"] },
     },
     {
       name: "library-does-not-import-tests",

@@ -107,7 +107,10 @@ export function summarizeProfile(path, top = 15) {
     "self time, top functions:",
     ...a.self.slice(0, top).flatMap((r) => [
       `  ${pct(r)}  ${r.key}`,
-      ...a.callersOf(r.key).slice(0, 2).map((c) => `             ← ${c.key}`),
+      ...a
+        .callersOf(r.key)
+        .slice(0, 2)
+        .map((c) => `             ← ${c.key}`),
     ]),
     "inclusive time, Gatehouse functions:",
     ...a.inclusive.slice(0, top).map((r) => `  ${pct(r)}  ${r.key}`),

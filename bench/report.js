@@ -39,7 +39,8 @@ export function judge(figure) {
   return { ratio, pairedRatio, met: ratioMet && p99Met && clean, ratioMet, p99Met, clean };
 }
 
-const fmt = (v, digits = 0) => (v === null || v === undefined ? "–" : v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const fmt = (v, digits = 0) =>
+  v === null || v === undefined ? "–" : v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const goalText = (goal) => `≥ ${goal.ratio.toFixed(1)}×${goal.p99Ms !== undefined ? `, p99 ≤ ${goal.p99Ms} ms` : ""}`;
 
 export function tableRows(figures) {
@@ -108,7 +109,9 @@ export function memoryTextTable(memory) {
   const rows = memoryRows(memory);
   const widths = MEMORY_COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((r) => String(r[key]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
-  return [line(MEMORY_COLUMNS.map(([, t]) => t)), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(MEMORY_COLUMNS.map(([k]) => r[k])))].join("\n");
+  return [line(MEMORY_COLUMNS.map(([, t]) => t)), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(MEMORY_COLUMNS.map(([k]) => r[k])))].join(
+    "\n",
+  );
 }
 
 export function memoryMarkdownTable(memory) {

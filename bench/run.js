@@ -61,13 +61,44 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   // The usage is this file's header comment.
   const header = readFileSync(new URL(import.meta.url), "utf8").split("*/")[0];
-  process.stdout.write(`${header.split("\n").slice(2).map((l) => l.replace(/^ \* ?/, "")).join("\n").trim()}\n`);
+  process.stdout.write(
+    `${header
+      .split("\n")
+      .slice(2)
+      .map((l) => l.replace(/^ \* ?/, ""))
+      .join("\n")
+      .trim()}\n`,
+  );
   process.exit(0);
 }
 
 const plan = flags.quick
-  ? { mode: "quick", databases: ["pglite"], repetitions: 1, durationSeconds: 1.5, warmupSeconds: 1, rampSeconds: 0.5, smallUsers: 1000, largeUsers: null, strong: false, tokenSessions: 100, refreshSessionsPerRun: 100 }
-  : { mode: "full", databases: ["pglite", "postgres"], repetitions: 3, durationSeconds: 4, warmupSeconds: 2, rampSeconds: 1, smallUsers: 1000, largeUsers: 100_000, strong: true, tokenSessions: 1000, refreshSessionsPerRun: 300 };
+  ? {
+      mode: "quick",
+      databases: ["pglite"],
+      repetitions: 1,
+      durationSeconds: 1.5,
+      warmupSeconds: 1,
+      rampSeconds: 0.5,
+      smallUsers: 1000,
+      largeUsers: null,
+      strong: false,
+      tokenSessions: 100,
+      refreshSessionsPerRun: 100,
+    }
+  : {
+      mode: "full",
+      databases: ["pglite", "postgres"],
+      repetitions: 3,
+      durationSeconds: 4,
+      warmupSeconds: 2,
+      rampSeconds: 1,
+      smallUsers: 1000,
+      largeUsers: 100_000,
+      strong: true,
+      tokenSessions: 1000,
+      refreshSessionsPerRun: 300,
+    };
 if (flags.db) plan.databases = flags.db === "both" ? ["pglite", "postgres"] : flags.db.split(",");
 if (flags.repetitions) plan.repetitions = Number(flags.repetitions);
 if (flags.duration) plan.durationSeconds = Number(flags.duration);
@@ -198,7 +229,9 @@ async function runGroup(title, targets, { minSeconds = 0 } = {}) {
       runs[target.id].push(result);
       const errors = result.errors ? `  ERRORS ${result.errors} ${JSON.stringify(result.unexpected ?? {})}` : "";
       const rss = result.gatehouseMemory ? `  RSS ${result.gatehouseMemory.meanMb.toFixed(0)}/${result.gatehouseMemory.maxMb.toFixed(0)} MB` : "";
-      log(`${title}: ${target.id.padEnd(16)} round ${rep + 1}: ${result.rps.toFixed(1).padStart(8)} req/s  p99 ${(result.latency.p99 ?? NaN).toFixed(1)} ms${rss}${errors}`);
+      log(
+        `${title}: ${target.id.padEnd(16)} round ${rep + 1}: ${result.rps.toFixed(1).padStart(8)} req/s  p99 ${(result.latency.p99 ?? NaN).toFixed(1)} ms${rss}${errors}`,
+      );
     }
   }
   return runs;
@@ -206,7 +239,17 @@ async function runGroup(title, targets, { minSeconds = 0 } = {}) {
 
 function figure({ database, label, users, argon2 = null, gatehouse, baseline, baselineLabel, goal }) {
   if (!gatehouse?.length || !baseline?.length) return null;
-  const f = { database, label, users, argon2: argon2?.label ?? null, baselineLabel, goal, gatehouse: summarizeRuns(gatehouse), baseline: summarizeRuns(baseline), runs: { gatehouse, baseline } };
+  const f = {
+    database,
+    label,
+    users,
+    argon2: argon2?.label ?? null,
+    baselineLabel,
+    goal,
+    gatehouse: summarizeRuns(gatehouse),
+    baseline: summarizeRuns(baseline),
+    runs: { gatehouse, baseline },
+  };
   f.verdict = judge(f);
   return f;
 }
@@ -277,7 +320,9 @@ async function benchDatabase(kind) {
     const atRest = memoryOf(serverPid);
     handle.memory = { database: databaseLabel, phase, atRestMb: atRest?.rssMb ?? null, startPeakMb: atRest?.peakMb ?? null, afterLoadMb: null };
     memory.push(handle.memory);
-    log(`${kind} ${phase}: Gatehouse at rest after start-up: RSS ${atRest ? `${atRest.rssMb.toFixed(0)} MB (start-up peak ${atRest.peakMb.toFixed(0)} MB)` : "unknown (no /proc)"}`);
+    log(
+      `${kind} ${phase}: Gatehouse at rest after start-up: RSS ${atRest ? `${atRest.rssMb.toFixed(0)} MB (start-up peak ${atRest.peakMb.toFixed(0)} MB)` : "unknown (no /proc)"}`,
+    );
     return handle;
   };
   /**
@@ -296,7 +341,11 @@ async function benchDatabase(kind) {
     await handle.exited;
   };
   let serverPid = null; // of the Gatehouse process currently running
-  const gatehouseTarget = (id, scenario, options) => ({ ...httpTarget(id, gatehouseUrl, scenario, () => serverPid, options), gatehouse: true, profiler: profileRoot ? async () => profiler : null });
+  const gatehouseTarget = (id, scenario, options) => ({
+    ...httpTarget(id, gatehouseUrl, scenario, () => serverPid, options),
+    gatehouse: true,
+    profiler: profileRoot ? async () => profiler : null,
+  });
   const files = {
     jwtTokens: join(dir, "jwt-tokens.json"),
     writeSessions: join(dir, "write-sessions.json"),
@@ -309,27 +358,73 @@ async function benchDatabase(kind) {
 
   // Baseline servers live for the whole section; idle while others are measured.
   // They start while the first seed runs, and must be up before the first measurement.
-  const jwt = startNode(`jwt-baseline`, [JWT_SERVER, JSON.stringify({ port: jwtPort, tokensFile: files.jwtTokens, tokenCount: plan.tokenSessions })], { logDir });
+  const jwt = startNode(`jwt-baseline`, [JWT_SERVER, JSON.stringify({ port: jwtPort, tokensFile: files.jwtTokens, tokenCount: plan.tokenSessions })], {
+    logDir,
+  });
   live.add(jwt);
-  const writeSpec = { port: writePort, database: kind, dataDir: join(dir, "baseline"), url: database.url, sessionsFile: files.writeSessions, sessionCount: 10_000 };
+  const writeSpec = {
+    port: writePort,
+    database: kind,
+    dataDir: join(dir, "baseline"),
+    url: database.url,
+    sessionsFile: files.writeSessions,
+    sessionCount: 10_000,
+  };
   const write = startNode(`write-baseline`, [WRITE_SERVER, JSON.stringify(writeSpec)], { logDir });
   live.add(write);
   const baselinesReady = Promise.all([waitForHttp(jwt, `http://127.0.0.1:${jwtPort}/healthz`), waitForHttp(write, `http://127.0.0.1:${writePort}/healthz`)]);
   baselinesReady.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
-  const jwtBaseline = httpTarget("jwt-baseline", `http://127.0.0.1:${jwtPort}`, { kind: "token-check", path: "/check", tokensFile: files.jwtTokens, bodyIncludes: '"sub"' }, () => jwt.child.pid);
-  const writeBaseline = httpTarget("write-baseline", `http://127.0.0.1:${writePort}`, { kind: "write-baseline", sessionsFile: files.writeSessions }, () => write.child.pid);
+  const jwtBaseline = httpTarget(
+    "jwt-baseline",
+    `http://127.0.0.1:${jwtPort}`,
+    { kind: "token-check", path: "/check", tokensFile: files.jwtTokens, bodyIncludes: '"sub"' },
+    () => jwt.child.pid,
+  );
+  const writeBaseline = httpTarget(
+    "write-baseline",
+    `http://127.0.0.1:${writePort}`,
+    { kind: "write-baseline", sessionsFile: files.writeSessions },
+    () => write.child.pid,
+  );
   const tokenCheckTargets = (tokensFile, accesspass) => [
     jwtBaseline,
     gatehouseTarget("me", { kind: "token-check", path: "/v1/me", tokensFile, bodyIncludes: '"user"' }),
-    ...(accesspass ? [gatehouseTarget("accesspass-check", { kind: "token-check", path: "/accesspass/check", header: "access-token", tokensFile, bodyIncludes: "{" })] : []),
+    ...(accesspass
+      ? [gatehouseTarget("accesspass-check", { kind: "token-check", path: "/accesspass/check", header: "access-token", tokensFile, bodyIncludes: "{" })]
+      : []),
   ];
   const tokenCheckFigures = (runs, users) => [
-    figure({ database: databaseLabel, label: "token check GET /v1/me", users, gatehouse: runs.me, baseline: runs["jwt-baseline"], baselineLabel: "JWT verify, bare Fastify", goal: { ratio: 0.8, p99Ms: 10 } }),
-    figure({ database: databaseLabel, label: "token check GET /accesspass/check", users, gatehouse: runs["accesspass-check"], baseline: runs["jwt-baseline"], baselineLabel: "JWT verify, bare Fastify", goal: { ratio: 0.8, p99Ms: 10 } }),
+    figure({
+      database: databaseLabel,
+      label: "token check GET /v1/me",
+      users,
+      gatehouse: runs.me,
+      baseline: runs["jwt-baseline"],
+      baselineLabel: "JWT verify, bare Fastify",
+      goal: { ratio: 0.8, p99Ms: 10 },
+    }),
+    figure({
+      database: databaseLabel,
+      label: "token check GET /accesspass/check",
+      users,
+      gatehouse: runs["accesspass-check"],
+      baseline: runs["jwt-baseline"],
+      baselineLabel: "JWT verify, bare Fastify",
+      goal: { ratio: 0.8, p99Ms: 10 },
+    }),
   ];
   const signInTarget = (prefix, userCount) => gatehouseTarget("sign-in", { kind: "sign-in", prefix, userCount }, { hashBound: true });
   const signInFigure = (runs, users, argon2) =>
-    figure({ database: databaseLabel, label: `sign-in POST /v1/sessions (${argon2.name})`, users, argon2, gatehouse: runs["sign-in"], baseline: runs["hash-limit"], baselineLabel: `argon2id verify (${argon2.name})`, goal: { ratio: 0.9 } });
+    figure({
+      database: databaseLabel,
+      label: `sign-in POST /v1/sessions (${argon2.name})`,
+      users,
+      argon2,
+      gatehouse: runs["sign-in"],
+      baseline: runs["hash-limit"],
+      baselineLabel: `argon2id verify (${argon2.name})`,
+      goal: { ratio: 0.9 },
+    });
 
   try {
     // Phase 1: 1,000 users, OWASP parameters — token check, refresh, sign-in, register.
@@ -358,9 +453,24 @@ async function benchDatabase(kind) {
 
     const refreshRuns = await runGroup(`${kind} refresh`, [
       writeBaseline,
-      gatehouseTarget("refresh", (runIndex) => ({ kind: "refresh", sessionsFile: files.refresh, from: runIndex * plan.refreshSessionsPerRun, to: (runIndex + 1) * plan.refreshSessionsPerRun })),
+      gatehouseTarget("refresh", (runIndex) => ({
+        kind: "refresh",
+        sessionsFile: files.refresh,
+        from: runIndex * plan.refreshSessionsPerRun,
+        to: (runIndex + 1) * plan.refreshSessionsPerRun,
+      })),
     ]);
-    figures.push(figure({ database: databaseLabel, label: "refresh POST /v1/sessions/refresh", users: small, gatehouse: refreshRuns.refresh, baseline: refreshRuns["write-baseline"], baselineLabel: "1 JWT sign + 1 tx (update + insert), bare Fastify", goal: { ratio: 0.7 } }));
+    figures.push(
+      figure({
+        database: databaseLabel,
+        label: "refresh POST /v1/sessions/refresh",
+        users: small,
+        gatehouse: refreshRuns.refresh,
+        baseline: refreshRuns["write-baseline"],
+        baselineLabel: "1 JWT sign + 1 tx (update + insert), bare Fastify",
+        goal: { ratio: 0.7 },
+      }),
+    );
 
     const passwordRuns = await runGroup(`${kind} passwords (${small} users, ${OWASP.name})`, [
       hashLimitTarget(OWASP, logDir),
@@ -368,15 +478,34 @@ async function benchDatabase(kind) {
       gatehouseTarget("register", { kind: "register", tag: kind }, { hashBound: true }),
     ]);
     figures.push(signInFigure(passwordRuns, small, OWASP));
-    figures.push(figure({ database: databaseLabel, label: `register POST /v1/users (${OWASP.name})`, users: small, argon2: OWASP, gatehouse: passwordRuns.register, baseline: passwordRuns["hash-limit"], baselineLabel: `argon2id verify (${OWASP.name})`, goal: { ratio: 0.8 } }));
+    figures.push(
+      figure({
+        database: databaseLabel,
+        label: `register POST /v1/users (${OWASP.name})`,
+        users: small,
+        argon2: OWASP,
+        gatehouse: passwordRuns.register,
+        baseline: passwordRuns["hash-limit"],
+        baselineLabel: `argon2id verify (${OWASP.name})`,
+        goal: { ratio: 0.8 },
+      }),
+    );
     await stopServer(server, { discard: !plan.largeUsers && !plan.strong });
 
     // Phase 2: 100,000 users — the same token check and sign-in must hold.
     if (plan.largeUsers) {
       const large = plan.largeUsers;
-      await seed(envFor(OWASP), { users: [{ prefix: "user", from: small, to: large }], sessions: [{ file: files.tokensLarge, count: plan.tokenSessions, prefix: "user" }] }, logDir);
+      await seed(
+        envFor(OWASP),
+        { users: [{ prefix: "user", from: small, to: large }], sessions: [{ file: files.tokensLarge, count: plan.tokenSessions, prefix: "user" }] },
+        logDir,
+      );
       server = await startServer(OWASP, `${large.toLocaleString("en-US")} users`);
-      const largeRuns = await runGroup(`${kind} ${large} users`, [...tokenCheckTargets(files.tokensLarge, accesspass.available), hashLimitTarget(OWASP, logDir), signInTarget("user", large)]);
+      const largeRuns = await runGroup(`${kind} ${large} users`, [
+        ...tokenCheckTargets(files.tokensLarge, accesspass.available),
+        hashLimitTarget(OWASP, logDir),
+        signInTarget("user", large),
+      ]);
       figures.push(...tokenCheckFigures(largeRuns, large), signInFigure(largeRuns, large, OWASP));
       await stopServer(server, { discard: !plan.strong });
     }
@@ -385,7 +514,9 @@ async function benchDatabase(kind) {
     if (plan.strong) {
       await seed(envFor(STRONG), { users: [{ prefix: "strong", from: 0, to: small }] }, logDir);
       server = await startServer(STRONG, `${small.toLocaleString("en-US")} users, ${STRONG.name} argon2id`);
-      const strongRuns = await runGroup(`${kind} passwords (${STRONG.name})`, [hashLimitTarget(STRONG, logDir), signInTarget("strong", small)], { minSeconds: 6 });
+      const strongRuns = await runGroup(`${kind} passwords (${STRONG.name})`, [hashLimitTarget(STRONG, logDir), signInTarget("strong", small)], {
+        minSeconds: 6,
+      });
       figures.push(signInFigure(strongRuns, small, STRONG));
       await stopServer(server, { discard: true });
     }
@@ -393,7 +524,14 @@ async function benchDatabase(kind) {
     for (const handle of [jwt, write]) await stopTracked(handle);
   }
   return {
-    database: { kind, label: databaseLabel, version: kind === "postgres" ? postgres.version : `PGlite ${describeMachine().packages["@electric-sql/pglite"]} (PostgreSQL in WebAssembly, in-process, on disk)` },
+    database: {
+      kind,
+      label: databaseLabel,
+      version:
+        kind === "postgres"
+          ? postgres.version
+          : `PGlite ${describeMachine().packages["@electric-sql/pglite"]} (PostgreSQL in WebAssembly, in-process, on disk)`,
+    },
     figures: figures.filter(Boolean),
     notes,
     seconds: (performance.now() - started) / 1000,
@@ -425,7 +563,9 @@ async function main() {
   await loadGenerator.ready;
   if (profileRoot) mkdirSync(profileRoot, { recursive: true });
   const machine = describeMachine();
-  log(`${plan.mode} run: ${plan.databases.join(", ")}; ${plan.repetitions} × ${plan.durationSeconds} s per target after a ${plan.warmupSeconds} s warm-up; ${CONNECTIONS} connections; Gatehouse memory saver ${plan.memorySaver ? "on" : "off"}`);
+  log(
+    `${plan.mode} run: ${plan.databases.join(", ")}; ${plan.repetitions} × ${plan.durationSeconds} s per target after a ${plan.warmupSeconds} s warm-up; ${CONNECTIONS} connections; Gatehouse memory saver ${plan.memorySaver ? "on" : "off"}`,
+  );
   log(`machine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${loadAverageAtStart.map((l) => l.toFixed(1)).join(" ")}`);
   const sections = [];
   for (const kind of plan.databases) {
@@ -449,9 +589,12 @@ async function main() {
   process.stdout.write(`\n${textTable(figures)}\n`);
   if (memory.length) process.stdout.write(`\nGatehouse resident memory (RSS), MB:\n${memoryTextTable(memory)}\n`);
   for (const s of scaling) {
-    process.stdout.write(`scaling (${s.database}) ${s.label}: ${s.usersFrom.toLocaleString("en-US")} → ${s.usersTo.toLocaleString("en-US")} users: ${s.rpsRatio.toFixed(2)}× the req/s, ratio to baseline ${s.baselineRatioFrom.toFixed(2)}× → ${s.baselineRatioTo.toFixed(2)}×\n`);
+    process.stdout.write(
+      `scaling (${s.database}) ${s.label}: ${s.usersFrom.toLocaleString("en-US")} → ${s.usersTo.toLocaleString("en-US")} users: ${s.rpsRatio.toFixed(2)}× the req/s, ratio to baseline ${s.baselineRatioFrom.toFixed(2)}× → ${s.baselineRatioTo.toFixed(2)}×\n`,
+    );
   }
-  for (const s of sections) for (const note of [...s.notes, ...(s.skipped ? [`skipped: ${s.skipped}`] : [])]) process.stdout.write(`note (${s.database.label}): ${note}\n`);
+  for (const s of sections)
+    for (const note of [...s.notes, ...(s.skipped ? [`skipped: ${s.skipped}`] : [])]) process.stdout.write(`note (${s.database.label}): ${note}\n`);
   const missed = figures.filter((f) => !f.verdict.met);
   process.stdout.write(`\n${figures.length - missed.length} of ${figures.length} figures meet their goal. Total time ${Math.round(seconds)} s.\n`);
 

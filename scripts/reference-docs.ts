@@ -42,7 +42,7 @@ export function errorsDoc(): string {
     "```",
     "",
     "`validation_failed` also carries `details`: the fields at fault. A 429 or a 503 carries a `Retry-After` header.",
-    "The AccessPass routes render the same failures as `{\"error\": \"<message>\"}` (docs/accesspass.md).",
+    'The AccessPass routes render the same failures as `{"error": "<message>"}` (docs/accesspass.md).',
     "",
     "| code | HTTP status | message |",
     "| --- | --- | --- |",

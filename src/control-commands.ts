@@ -11,7 +11,8 @@ import type { Gatehouse } from "./gatehouse.js";
 export function controlCommands(gatehouse: Gatehouse): Record<string, ControlCommand> {
   return {
     async "keys.rotate"(args) {
-      if (args.immediate !== undefined && typeof args.immediate !== "boolean") throw new ControlCommandError("invalid_arguments", "immediate must be true or false.");
+      if (args.immediate !== undefined && typeof args.immediate !== "boolean")
+        throw new ControlCommandError("invalid_arguments", "immediate must be true or false.");
       const rotation = await gatehouse.signingKeys.rotate({ immediate: args.immediate === true, context: systemContext("control-socket") });
       return { kid: rotation.kid, activatesAt: rotation.activatesAt.toISOString(), retiredKids: rotation.retiredKids };
     },

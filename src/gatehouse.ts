@@ -123,9 +123,14 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const { db } = database;
 
   const metrics = createMetrics();
-  scrapedGauge(metrics.registry, { name: "gatehouse_change_feed_live", help: "1 while this node hears change notifications (its heartbeats come back) and may serve cached rows; 0 while it reads the database." }, async () => [
-    { value: database.changes.live ? 1 : 0 },
-  ]);
+  scrapedGauge(
+    metrics.registry,
+    {
+      name: "gatehouse_change_feed_live",
+      help: "1 while this node hears change notifications (its heartbeats come back) and may serve cached rows; 0 while it reads the database.",
+    },
+    async () => [{ value: database.changes.live ? 1 : 0 }],
+  );
   const hasher = createPasswordHasher(config.passwords.argon2, {
     observe: (seconds) => metrics.passwordHashSeconds.observe(seconds),
     waiting: config.passwords.hashQueue.limit,
@@ -133,12 +138,19 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   });
   const redis = config.rateLimits.redisUrl
     ? // Loaded only with REDIS_URL: ioredis is 2 MB of heap otherwise held for nothing.
-      await (await import("./kernel/rate-limit/redis-client.js")).connectRedis(config.rateLimits.redisUrl, config.rateLimits.redisTimeoutMs, logger).catch(async (error: unknown) => {
-        if (!options.database) await database.close();
-        throw error;
-      })
+      await (
+        await import("./kernel/rate-limit/redis-client.js")
+      )
+        .connectRedis(config.rateLimits.redisUrl, config.rateLimits.redisTimeoutMs, logger)
+        .catch(async (error: unknown) => {
+          if (!options.database) await database.close();
+          throw error;
+        })
     : null;
-  const limiter = createRateLimiter(redis ? createRedisCounterStore(redis, clock, config.rateLimits.redisKeyPrefix) : createDatabaseCounterStore(db, clock), clock);
+  const limiter = createRateLimiter(
+    redis ? createRedisCounterStore(redis, clock, config.rateLimits.redisKeyPrefix) : createDatabaseCounterStore(db, clock),
+    clock,
+  );
   const rules: RateRules = {
     ...createSignInRateRules(config.rateLimits),
     ...createIdentityRateRules(config.rateLimits),
@@ -151,7 +163,10 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   const transport = options.mailTransport ?? createConfiguredMailTransport(config.mail, timeoutSeconds);
   const smsTransport = options.smsTransport ?? createConfiguredSmsTransport(config.sms, config.mail.devMailbox, timeoutSeconds, clock);
   for (const unconfigured of [transport, smsTransport].filter((t) => t.name === "unconfigured")) {
-    logger.warn({ channel: unconfigured === transport ? "email" : "sms" }, "no transport configured: such messages will fail and be listed as failed in the outbox");
+    logger.warn(
+      { channel: unconfigured === transport ? "email" : "sms" },
+      "no transport configured: such messages will fail and be listed as failed in the outbox",
+    );
   }
   const mail = createMailDelivery(outbox, { email: transport, sms: smsTransport }, clock, logger, {
     from: config.mail.from,
@@ -159,7 +174,14 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     keepBodies: config.mail.devMailbox,
     leaseSeconds: config.jobs.outboxLeaseSeconds,
   });
-  const mailer = createMailer({ outbox, delivery: mail, templates, baseUrl: config.http.baseUrl, productName: config.mail.productName, pages: linkedPagePaths });
+  const mailer = createMailer({
+    outbox,
+    delivery: mail,
+    templates,
+    baseUrl: config.http.baseUrl,
+    productName: config.mail.productName,
+    pages: linkedPagePaths,
+  });
 
   const audit = createAuditService({ clock });
   const tokens = createTokenStore({ clock });
@@ -192,14 +214,31 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
       lockoutMaxSeconds: config.passwordless.codeLockoutMaxSeconds,
     },
   });
-  const rowCache = <V>(table: string) => createRowCache<V>(database.changes, { table, maxEntries: config.database.cacheMaxEntries, maxAgeMs: ROW_CACHE_MAX_AGE_MS });
+  const rowCache = <V>(table: string) =>
+    createRowCache<V>(database.changes, { table, maxEntries: config.database.cacheMaxEntries, maxAgeMs: ROW_CACHE_MAX_AGE_MS });
   const userCache = rowCache<User>("users");
   const users = createUserRows(userCache);
-  const authenticators = createAuthenticatorsService({ clock, hasher, limiter, rules, updateUserRow: users.update, config: { passwordMinLength: config.passwords.minLength } });
+  const authenticators = createAuthenticatorsService({
+    clock,
+    hasher,
+    limiter,
+    rules,
+    updateUserRow: users.update,
+    config: { passwordMinLength: config.passwords.minLength },
+  });
   const liveSessionCache = rowCache<LiveSession>("sessions");
   const revokedTokenIds = createRevokedTokenIds({ db, changes: database.changes, clock });
   const identities = createIdentitiesService({
-    db, clock, authenticators, tokens, codes, mailer, audit, limiter, rules, users,
+    db,
+    clock,
+    authenticators,
+    tokens,
+    codes,
+    mailer,
+    audit,
+    limiter,
+    rules,
+    users,
     config: {
       codeTtlSeconds: config.passwordless.codeTtlSeconds,
       emailConfirmationTtlSeconds: config.tokens.emailConfirmationTtlSeconds,
@@ -210,10 +249,35 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const accounts = createAccountsService({
-    db, clock, authenticators, mailer, audit, limiter, rules, identities, userCache, users,
+    db,
+    clock,
+    authenticators,
+    mailer,
+    audit,
+    limiter,
+    rules,
+    identities,
+    userCache,
+    users,
   });
   const sessions = createSessionsService({
-    db, clock, authenticators, accounts, identities, accessTokens, tokens, codes, mailer, authz, loginHistory, audit, limiter, rules, registry: metrics.registry, liveSessionCache, revokedTokenIds,
+    db,
+    clock,
+    authenticators,
+    accounts,
+    identities,
+    accessTokens,
+    tokens,
+    codes,
+    mailer,
+    authz,
+    loginHistory,
+    audit,
+    limiter,
+    rules,
+    registry: metrics.registry,
+    liveSessionCache,
+    revokedTokenIds,
     config: {
       sessionTtlSeconds: config.tokens.sessionTtlSeconds,
       sessionIdleTimeoutSeconds: config.tokens.sessionIdleTimeoutSeconds,
@@ -226,7 +290,18 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const passwords = createPasswordsService({
-    db, clock, authenticators, accounts, identities, codes, sessions, tokens, mailer, audit, limiter, rules,
+    db,
+    clock,
+    authenticators,
+    accounts,
+    identities,
+    codes,
+    sessions,
+    tokens,
+    mailer,
+    audit,
+    limiter,
+    rules,
     config: {
       passwordMinLength: config.passwords.minLength,
       passwordResetTtlSeconds: config.tokens.passwordResetTtlSeconds,
@@ -234,7 +309,18 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
     },
   });
   const passwordless = createPasswordlessService({
-    db, clock, accounts, authenticators, identities, sessions, tokens, codes, mailer, audit, limiter, rules,
+    db,
+    clock,
+    accounts,
+    authenticators,
+    identities,
+    sessions,
+    tokens,
+    codes,
+    mailer,
+    audit,
+    limiter,
+    rules,
     config: {
       magicLinkTtlSeconds: config.passwordless.magicLinkTtlSeconds,
       codeTtlSeconds: config.passwordless.codeTtlSeconds,
@@ -267,9 +353,34 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   }
 
   return {
-    config, logger, clock, database, metrics, admin, accounts, authenticators, identities, passwords, passwordless, sessions, tokens, codes, accessTokens, signingKeys, keyring,
+    config,
+    logger,
+    clock,
+    database,
+    metrics,
+    admin,
+    accounts,
+    authenticators,
+    identities,
+    passwords,
+    passwordless,
+    sessions,
+    tokens,
+    codes,
+    accessTokens,
+    signingKeys,
+    keyring,
     rewrapSealed: async () => ({ signingKeys: await signingKeys.rewrap(keyring.isStale), outbox: await outbox.rewrap(keyring.isStale) }),
-    loginHistory, audit, authz, limiter, rules, hasher, outbox, mail, mailer, jobs,
+    loginHistory,
+    audit,
+    authz,
+    limiter,
+    rules,
+    hasher,
+    outbox,
+    mail,
+    mailer,
+    jobs,
     async close() {
       await jobs.stop();
       await mail.idle();

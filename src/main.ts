@@ -39,9 +39,15 @@ async function serve(): Promise<void> {
   // The server holds the embedded database; the command line asks it over this socket instead.
   const embedded = gatehouse.database.kind === "pglite" && config.database.dataDir !== "memory://";
   const control = embedded
-    ? await listenForControl(config.database.dataDir, controlCommands(gatehouse), (error, command) => gatehouse.logger.error({ err: error, command }, "control command failed"))
+    ? await listenForControl(config.database.dataDir, controlCommands(gatehouse), (error, command) =>
+        gatehouse.logger.error({ err: error, command }, "control command failed"),
+      )
     : null;
-  if (embedded && !control) gatehouse.logger.warn({ dataDir: config.database.dataDir }, "data directory path too long for a control socket: stop the server to run keys rotate or migrate");
+  if (embedded && !control)
+    gatehouse.logger.warn(
+      { dataDir: config.database.dataDir },
+      "data directory path too long for a control socket: stop the server to run keys rotate or migrate",
+    );
   const base = config.http.baseUrl;
   const metricsAt =
     config.metrics.port !== null
@@ -97,7 +103,9 @@ async function migrate(): Promise<void> {
     if (Number(running.result.newestApplied) >= newestMigrationMillis()) {
       return void process.stdout.write(`Migrations already applied by the running server (process ${running.pid}).\n`);
     }
-    process.stderr.write(`gatehouse: the running server (process ${running.pid}) has not applied this installation's newest migrations: restart it with this version, which applies them at start-up.\n`);
+    process.stderr.write(
+      `gatehouse: the running server (process ${running.pid}) has not applied this installation's newest migrations: restart it with this version, which applies them at start-up.\n`,
+    );
     process.exitCode = 1;
     return;
   }

@@ -159,7 +159,12 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
  * behind GATEHOUSE_METRICS_TOKEN too when that is set. The caller listens and closes it.
  */
 export async function buildMetricsServer(gatehouse: Gatehouse): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: gatehouse.logger as FastifyBaseLogger, genReqId: () => generateId(), requestIdHeader: false, forceCloseConnections: true });
+  const app = Fastify({
+    loggerInstance: gatehouse.logger as FastifyBaseLogger,
+    genReqId: () => generateId(),
+    requestIdHeader: false,
+    forceCloseConnections: true,
+  });
   registerErrorHandler(app);
   await app.register(metricsRoutes, { registry: gatehouse.metrics.registry, token: gatehouse.config.metrics.token });
   await app.ready();

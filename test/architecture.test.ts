@@ -33,8 +33,15 @@ describe("architecture", () => {
         select tgname as name, pg_get_triggerdef(oid) as definition from pg_trigger
         where tgname in ('sessions_announce_change', 'users_announce_change')`)) as unknown as { rows: Array<{ name: string; definition: string }> };
       const definition = (name: string) => result.rows.find((r) => r.name === name)!.definition;
-      const announced = /UPDATE OF ([\w", ]+?) ON /.exec(definition("sessions_announce_change"))![1]!.split(",").map((c) => c.trim().replaceAll('"', ""));
-      expect(announced.sort()).toEqual(Object.values(tokenCheckColumns).map((column) => column.name).sort());
+      const announced = /UPDATE OF ([\w", ]+?) ON /
+        .exec(definition("sessions_announce_change"))![1]!
+        .split(",")
+        .map((c) => c.trim().replaceAll('"', ""));
+      expect(announced.sort()).toEqual(
+        Object.values(tokenCheckColumns)
+          .map((column) => column.name)
+          .sort(),
+      );
       // The user cache holds the whole row (the User view), so every update must be announced.
       expect(definition("users_announce_change")).toMatch(/AFTER DELETE OR UPDATE ON/);
     } finally {

@@ -74,9 +74,14 @@ describe("built-in templates", () => {
       expect(message.to).toBe("+14155550100");
       expect(message.text).toMatch(/^042137 is your Acme ID .*code\. It expires in 10 minutes\. Didn't ask for it\?/);
     }
-    expect(templates.sms("reauthentication-code", "+14155550100", { code: "042137", ttlSeconds: 600 }).text).toMatch(/^042137 is your Acme ID code to confirm it's you\. It expires in 10 minutes\./);
+    expect(templates.sms("reauthentication-code", "+14155550100", { code: "042137", ttlSeconds: 600 }).text).toMatch(
+      /^042137 is your Acme ID code to confirm it's you\. It expires in 10 minutes\./,
+    );
     const notices = ["identity-added", "identity-removed"] as const;
-    for (const name of notices) expect(templates.sms(name, "+14155550100", { identity: "ada@example.com" }).text).toMatch(/^ada@example\.com was (added to|removed from) your Acme ID account\. Didn't do this\?/);
+    for (const name of notices)
+      expect(templates.sms(name, "+14155550100", { identity: "ada@example.com" }).text).toMatch(
+        /^ada@example\.com was (added to|removed from) your Acme ID account\. Didn't do this\?/,
+      );
     const sms: SmsTemplateName[] = [...codes, "reauthentication-code", ...notices];
     expect(templateNames.filter((n) => builtInTemplates[n].sms !== undefined).sort()).toEqual([...sms].sort());
   });
@@ -119,7 +124,9 @@ describe("GATEHOUSE_TEMPLATES_DIR", () => {
     expect(email.html).toBe(`<p>Hi a@example.com, <a href="${LINK.replace("&", "&amp;")}">sign in</a> within 15 minutes.</p>`);
     expect(email.text).toBe(templates.email("magic-link", "a@example.com", { link: LINK, ttlSeconds: 900 }).text);
     expect(email.text).toContain("Use this link to sign in to Acme ID as a@example.com.");
-    expect(templates.sms("sign-in-code", "+14155550100", { code: "123456", ttlSeconds: 600 }).text).toBe("Acme ID code: 123456 (10 minutes). Not you? Ignore it.");
+    expect(templates.sms("sign-in-code", "+14155550100", { code: "123456", ttlSeconds: 600 }).text).toBe(
+      "Acme ID code: 123456 (10 minutes). Not you? Ignore it.",
+    );
     expect(templates.sms("recovery-code", "+14155550100", { code: "1", ttlSeconds: 60 }).text).toMatch(/^1 is your Acme ID account recovery code/);
   });
 
@@ -138,7 +145,10 @@ describe("GATEHOUSE_TEMPLATES_DIR", () => {
   it.each([
     [{ "magic-lnk.html": "x" }, /magic-lnk\.html names no template/],
     [{ "magic-link.sms.txt": "{{link}}" }, /magic-link\.sms\.txt: magic-link is not sent by SMS/],
-    [{ "password-changed.text.txt": "Use {{link}}" }, /password-changed\.text\.txt uses \{\{link\}\}; password-changed provides \{\{productName\}\}, \{\{to\}\}/],
+    [
+      { "password-changed.text.txt": "Use {{link}}" },
+      /password-changed\.text\.txt uses \{\{link\}\}; password-changed provides \{\{productName\}\}, \{\{to\}\}/,
+    ],
     [{ "magic-link.subject.txt": "two\nlines" }, /magic-link\.subject\.txt must be a single line/],
     [{ "magic-link.subject.txt": "  \n" }, /magic-link\.subject\.txt is empty/],
   ])("refuses %o at start-up, naming the file", (files, message) => {
@@ -149,7 +159,9 @@ describe("GATEHOUSE_TEMPLATES_DIR", () => {
 
   it("refuses a directory that cannot be read", () => {
     dir = mkdtempSync(join(tmpdir(), "gatehouse-templates-"));
-    expect(() => createMessageTemplates({ catalogue: builtInTemplates, productName: "Acme", directory: join(dir, "missing") })).toThrow(/GATEHOUSE_TEMPLATES_DIR: cannot read .*missing \(ENOENT\)/);
+    expect(() => createMessageTemplates({ catalogue: builtInTemplates, productName: "Acme", directory: join(dir, "missing") })).toThrow(
+      /GATEHOUSE_TEMPLATES_DIR: cannot read .*missing \(ENOENT\)/,
+    );
   });
 
   it("accepts the built-in sources written out as files (a starting point for operators)", () => {

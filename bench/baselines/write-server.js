@@ -91,7 +91,12 @@ app.post(
     const found = await db.transaction(async (query) => {
       const updated = await query("update bench_baseline_sessions set last_used_at = $2 where id = $1", [sessionId, now]);
       if (updated.affected !== 1) return false;
-      await query("insert into bench_baseline_refresh_tokens (id, session_id, token_hash, created_at) values ($1, $2, $3, $4)", [randomUUID(), sessionId, tokenHash, now]);
+      await query("insert into bench_baseline_refresh_tokens (id, session_id, token_hash, created_at) values ($1, $2, $3, $4)", [
+        randomUUID(),
+        sessionId,
+        tokenHash,
+        now,
+      ]);
       return true;
     });
     if (!found) return reply.code(404).send({ error: "not_found" });

@@ -198,7 +198,11 @@ describe.each(databaseTargets())("AccessPass routes on $name", (target) => {
       const passwordId = tokenFromLink(await resetMail, "/ui/reset-password");
 
       const changedMail = smtp.waitFor(email, subject("changed"));
-      const changed = await ap.post("/change_password", { password_id: passwordId, new_password: OTHER_STRONG_PASSWORD, password_confirm: OTHER_STRONG_PASSWORD });
+      const changed = await ap.post("/change_password", {
+        password_id: passwordId,
+        new_password: OTHER_STRONG_PASSWORD,
+        password_confirm: OTHER_STRONG_PASSWORD,
+      });
       expect(changed).toMatchObject({ status: 200, body: { ok: "password changed" } });
       await changedMail;
 
@@ -229,7 +233,11 @@ describe.each(databaseTargets())("AccessPass routes on $name", (target) => {
       await ap.post("/reset_password", { username });
       const expiring = tokenFromLink(await first, "/ui/reset-password");
       t.clock.advance(3600);
-      const expired = await ap.post("/change_password", { password_id: expiring, new_password: OTHER_STRONG_PASSWORD, password_confirm: OTHER_STRONG_PASSWORD });
+      const expired = await ap.post("/change_password", {
+        password_id: expiring,
+        new_password: OTHER_STRONG_PASSWORD,
+        password_confirm: OTHER_STRONG_PASSWORD,
+      });
       expect(expired).toMatchObject({ status: 400, body: { error: "This password reset link is invalid or has expired. Request a new one." } });
 
       const second = smtp.waitFor(email, subject("Reset"));
@@ -247,7 +255,11 @@ describe.each(databaseTargets())("AccessPass routes on $name", (target) => {
       const passwordId = tokenFromLink(await resetMail, "/ui/reset-password");
       const mismatch = await ap.post("/change_password", { password_id: passwordId, new_password: OTHER_STRONG_PASSWORD, password_confirm: STRONG_PASSWORD });
       expect(mismatch).toMatchObject({ status: 400, body: { error: "The password confirmation does not match the password." } });
-      const retried = await ap.post("/change_password", { password_id: passwordId, new_password: OTHER_STRONG_PASSWORD, password_confirm: OTHER_STRONG_PASSWORD });
+      const retried = await ap.post("/change_password", {
+        password_id: passwordId,
+        new_password: OTHER_STRONG_PASSWORD,
+        password_confirm: OTHER_STRONG_PASSWORD,
+      });
       expect(retried.status).toBe(200);
     });
   });
@@ -289,7 +301,10 @@ describe.each(databaseTargets())("AccessPass routes mounted at / on $name", (tar
     expect((await ap.post("/reset_password", { username })).body).toEqual({ ok: "password reset sent to accounts email" });
     expect((await ap.post("/forgot_username", { email })).body).toEqual({ ok: "An email has been sent to you with your username" });
     expect((await ap.post("/confirm", { confirm_id: "not-a-real-id" })).status).toBe(400);
-    expect((await ap.post("/change_password", { password_id: "not-a-real-id", new_password: OTHER_STRONG_PASSWORD, password_confirm: OTHER_STRONG_PASSWORD })).status).toBe(400);
+    expect(
+      (await ap.post("/change_password", { password_id: "not-a-real-id", new_password: OTHER_STRONG_PASSWORD, password_confirm: OTHER_STRONG_PASSWORD }))
+        .status,
+    ).toBe(400);
     expect((await ap.post("/logout", undefined, { "access-token": rotated.access_token })).body).toEqual({ ok: "logged out" });
 
     // Errors of the root-mounted routes speak AccessPass; the rest of the server keeps its own shapes.

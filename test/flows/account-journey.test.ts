@@ -15,7 +15,11 @@ describe.each(databaseTargets())("account journey on $name", (target) => {
     const { app, gatehouse } = t;
     const email = uniqueEmail("journey");
 
-    const registered = await app.inject({ method: "POST", url: "/v1/users", payload: { email, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD, username: "journey_user" } });
+    const registered = await app.inject({
+      method: "POST",
+      url: "/v1/users",
+      payload: { email, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD, username: "journey_user" },
+    });
     expect(registered.statusCode).toBe(201);
     expect(registered.json().user).toMatchObject({ email, emailConfirmed: false, username: "journey_user" });
 

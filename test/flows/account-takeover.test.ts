@@ -20,7 +20,8 @@ describe.each(databaseTargets())("account takeover by pre-registration on $name"
   });
   afterAll(() => t.close());
 
-  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) => t.app.inject({ method: "POST", url, payload: payload as object, headers });
+  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: "POST", url, payload: payload as object, headers });
   const afterResendInterval = () => t.clock.advance(31);
   const smsSignIn = async (phone: string) => {
     afterResendInterval();
@@ -33,7 +34,9 @@ describe.each(databaseTargets())("account takeover by pre-registration on $name"
     const victimEmail = uniqueEmail("victim");
     const squatter = await registerUser(t.app, { email: victimEmail });
     const attackerPhone = uniquePhone();
-    await t.gatehouse.database.db.insert(identitiesTable).values({ id: generateId(), userId: squatter.id, type: "phone", value: attackerPhone, verifiedAt: t.clock.now(), createdAt: t.clock.now() });
+    await t.gatehouse.database.db
+      .insert(identitiesTable)
+      .values({ id: generateId(), userId: squatter.id, type: "phone", value: attackerPhone, verifiedAt: t.clock.now(), createdAt: t.clock.now() });
     return { victimEmail, squatter, attackerPhone };
   };
 
@@ -65,12 +68,20 @@ describe.each(databaseTargets())("account takeover by pre-registration on $name"
       afterResendInterval();
       if (by === "link") {
         await post("/v1/password-resets", { login: victimEmail });
-        const reset = await post("/v1/password-resets/complete", { token: tokenIn(await latestEmailTo(t.gatehouse, victimEmail)), password: OTHER_STRONG_PASSWORD, passwordConfirmation: OTHER_STRONG_PASSWORD });
+        const reset = await post("/v1/password-resets/complete", {
+          token: tokenIn(await latestEmailTo(t.gatehouse, victimEmail)),
+          password: OTHER_STRONG_PASSWORD,
+          passwordConfirmation: OTHER_STRONG_PASSWORD,
+        });
         expect(reset.statusCode).toBe(200);
       } else {
         await post("/v1/password-resets/codes", { type: "email", value: victimEmail });
         const reset = await post("/v1/password-resets/codes/complete", {
-          type: "email", value: victimEmail, code: await latestCodeTo(t.gatehouse, victimEmail), password: OTHER_STRONG_PASSWORD, passwordConfirmation: OTHER_STRONG_PASSWORD,
+          type: "email",
+          value: victimEmail,
+          code: await latestCodeTo(t.gatehouse, victimEmail),
+          password: OTHER_STRONG_PASSWORD,
+          passwordConfirmation: OTHER_STRONG_PASSWORD,
         });
         expect(reset.statusCode).toBe(200);
       }
@@ -89,7 +100,11 @@ describe.each(databaseTargets())("account takeover by pre-registration on $name"
     expect((await post("/v1/me/identities/verify", { type: "phone", value: phone, code: await latestCodeTo(t.gatehouse, phone) }, me)).statusCode).toBe(200);
     afterResendInterval();
     await post("/v1/password-resets", { login: owner.email });
-    await post("/v1/password-resets/complete", { token: tokenIn(await latestEmailTo(t.gatehouse, owner.email)), password: OTHER_STRONG_PASSWORD, passwordConfirmation: OTHER_STRONG_PASSWORD });
+    await post("/v1/password-resets/complete", {
+      token: tokenIn(await latestEmailTo(t.gatehouse, owner.email)),
+      password: OTHER_STRONG_PASSWORD,
+      passwordConfirmation: OTHER_STRONG_PASSWORD,
+    });
     expect((await t.gatehouse.identities.list(owner.id)).map((i) => i.type).sort()).toEqual(["email", "phone"]);
   });
 
@@ -126,7 +141,9 @@ describe.each(databaseTargets())("account takeover by pre-registration on $name"
     expect(refused.json().error.code).toBe("reauthentication_required");
     expect(await messagesTo(t.gatehouse, phone)).toHaveLength(0);
     const [emailIdentity] = await t.gatehouse.identities.list(owner.id);
-    expect((await t.app.inject({ method: "DELETE", url: `/v1/me/identities/${emailIdentity!.id}`, headers: stale })).json().error.code).toBe("reauthentication_required");
+    expect((await t.app.inject({ method: "DELETE", url: `/v1/me/identities/${emailIdentity!.id}`, headers: stale })).json().error.code).toBe(
+      "reauthentication_required",
+    );
 
     const wrong = await post("/v1/sessions/current/reauthenticate", { password: OTHER_STRONG_PASSWORD }, stale);
     expect(wrong.json().error.code).toBe("invalid_current_password");

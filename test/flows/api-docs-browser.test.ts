@@ -43,7 +43,9 @@ describe.skipIf(skipWithoutChromium)(`/docs in Chromium (${CHROMIUM})`, () => {
     const signIn = tab.locator("#operations-sessions-signIn");
     await expect.poll(() => signIn.textContent()).toContain("Unauthorized: invalid_credentials.");
     expect(await signIn.textContent()).toContain('"login": "ada@example.com"');
-    expect(await tab.locator(".opblock").count()).toBe(Object.values((await t.app.inject({ method: "GET", url: "/openapi.json" })).json().paths).flatMap((item) => Object.keys(item as object)).length);
+    expect(await tab.locator(".opblock").count()).toBe(
+      Object.values((await t.app.inject({ method: "GET", url: "/openapi.json" })).json().paths).flatMap((item) => Object.keys(item as object)).length,
+    );
     const schemas = await tab.locator("section.models").textContent();
     for (const name of ["User", "Session", "SessionGrant", "Error"]) expect(schemas).toContain(name);
     expect(await tab.locator(".errors-wrapper").count()).toBe(0);

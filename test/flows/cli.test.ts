@@ -59,10 +59,19 @@ describe("the gatehouse command", () => {
     dataDir = mkdtempSync(join(tmpdir(), "gatehouse-cli-"));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    env = { PORT: String(port), GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_BASE_URL: base, LOG_LEVEL: "warn", GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "1000", GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT: "1000", GATEHOUSE_HASH_QUEUE_LIMIT_PER_IP: "100" };
+    env = {
+      PORT: String(port),
+      GATEHOUSE_DATA_DIR: dataDir,
+      GATEHOUSE_BASE_URL: base,
+      LOG_LEVEL: "warn",
+      GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "1000",
+      GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT: "1000",
+      GATEHOUSE_HASH_QUEUE_LIMIT_PER_IP: "100",
+    };
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-  const postJson = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const postJson = (path: string, body: unknown) =>
+    fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
   it("refuses invalid configuration with a message naming the variable", async () => {
     const result = await run(["serve"], { ...env, PORT: "eighty" });
@@ -74,7 +83,8 @@ describe("the gatehouse command", () => {
     const first = await startServer(env);
     // Zero set-up: the master key was generated into the data directory, private to its owner.
     expect(statSync(join(dataDir, "master.key")).mode & 0o777).toBe(0o600);
-    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const email = `cli.${randomBytes(4).toString("hex")}@example.com`;
     expect((await post("/v1/users", { email, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD })).status).toBe(201);
 
@@ -134,7 +144,12 @@ describe("the gatehouse command", () => {
       exposed.child.kill("SIGTERM");
       await exposed.exited;
     }
-    const refused = await run(["serve"], { ...env, NODE_ENV: "production", GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 1).toString("base64"), GATEHOUSE_DEV_MAILBOX: "true" });
+    const refused = await run(["serve"], {
+      ...env,
+      NODE_ENV: "production",
+      GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 1).toString("base64"),
+      GATEHOUSE_DEV_MAILBOX: "true",
+    });
     expect(refused.code).toBe(78);
     expect(refused.stderr).toContain("GATEHOUSE_DEV_MAILBOX=true is refused when NODE_ENV=production");
   });
@@ -146,7 +161,11 @@ describe("the gatehouse command", () => {
     const { port } = silent.address() as { port: number };
     try {
       const started = performance.now();
-      const result = await run(["serve"], { ...env, DATABASE_URL: `postgres://gatehouse:not-for-logs@127.0.0.1:${port}/gatehouse`, GATEHOUSE_DATABASE_CONNECT_TIMEOUT_MS: "500" });
+      const result = await run(["serve"], {
+        ...env,
+        DATABASE_URL: `postgres://gatehouse:not-for-logs@127.0.0.1:${port}/gatehouse`,
+        GATEHOUSE_DATABASE_CONNECT_TIMEOUT_MS: "500",
+      });
       expect(result.code).toBe(69);
       expect(result.stderr).toContain(`cannot connect to PostgreSQL at 127.0.0.1:${port}/gatehouse`);
       expect(result.stderr).not.toContain("not-for-logs");
@@ -164,8 +183,10 @@ describe("the gatehouse command", () => {
       expect(statSync(join(dataDir, "gatehouse.sock")).mode & 0o777).toBe(0o600);
       const email = `rotate.${randomBytes(4).toString("hex")}@example.com`;
       expect((await postJson("/v1/users", { email, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD })).status).toBe(201);
-      const signIn = async () => ((await (await postJson("/v1/sessions", { login: email, password: STRONG_PASSWORD })).json()) as { accessToken: string }).accessToken;
-      const publishedKids = async () => ((await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+      const signIn = async () =>
+        ((await (await postJson("/v1/sessions", { login: email, password: STRONG_PASSWORD })).json()) as { accessToken: string }).accessToken;
+      const publishedKids = async () =>
+        ((await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
       const first = await signIn();
 
       const scheduled = await run(["keys", "rotate"], env);

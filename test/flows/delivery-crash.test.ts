@@ -72,7 +72,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; exited: Promise<NodeJS.Signals | number | null>; output: () => string }> {
+async function startServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; exited: Promise<NodeJS.Signals | number | null>; output: () => string }> {
   const child = spawn(process.execPath, [MAIN, "serve"], { env: { PATH: process.env.PATH!, ...env } });
   let output = "";
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? code)));
@@ -174,7 +176,8 @@ describe.each(crashTargets())("SIGKILL while the outbox is delivering, on $name"
   });
 
   it("delivers every message after a restart; only the one in flight is sent twice, with its Message-ID", { timeout: 180_000 }, async () => {
-    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const outbox = async () => {
       const response = await fetch(`${base}/v1/admin/outbox?limit=500`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       return ((await response.json()) as { messages: Array<{ to: string; messageId: string; status: string }> }).messages;
@@ -185,7 +188,9 @@ describe.each(crashTargets())("SIGKILL while the outbox is delivering, on $name"
     const emails = Array.from({ length: MESSAGES }, (_, i) => `crash.${i}.${randomBytes(3).toString("hex")}@example.com`);
     for (let i = 0; i < emails.length; i += 6) {
       const statuses = await Promise.all(
-        emails.slice(i, i + 6).map(async (email) => (await post("/v1/users", { email, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD })).status),
+        emails
+          .slice(i, i + 6)
+          .map(async (email) => (await post("/v1/users", { email, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD })).status),
       );
       expect(statuses.every((s) => s === 201)).toBe(true);
     }
@@ -202,10 +207,14 @@ describe.each(crashTargets())("SIGKILL while the outbox is delivering, on $name"
     // 3. Restart on the same database and wait until the outbox has drained.
     const second = await startServer(env);
     try {
-      await until(async () => {
-        const messages = await outbox();
-        return messages.length === MESSAGES && messages.every((m) => m.status === "sent");
-      }, 90_000, "the outbox to drain");
+      await until(
+        async () => {
+          const messages = await outbox();
+          return messages.length === MESSAGES && messages.every((m) => m.status === "sent");
+        },
+        90_000,
+        "the outbox to drain",
+      );
       await new Promise((resolve) => setTimeout(resolve, 1500)); // a stray extra send would arrive in this window
       const stored = await outbox();
 

@@ -49,7 +49,11 @@ describe.skipIf(skipWithoutChromium).each(databaseTargets())(`hosted pages in Ch
   });
 
   const magicLinkFor = async (email: string) => {
-    const requested = await fetch(`${base}/v1/magic-links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) });
+    const requested = await fetch(`${base}/v1/magic-links`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email }),
+    });
     expect(requested.status).toBe(202);
     return linkIn((await latestEmailTo(t.gatehouse, email)).text);
   };
@@ -111,7 +115,11 @@ describe.skipIf(skipWithoutChromium).each(databaseTargets())(`hosted pages in Ch
     expect((await browser.cookies(base)).map((c) => c.name)).not.toContain("gatehouse_session");
     await tab.goto(`${base}/ui/account`);
     expect(await tab.getByRole("heading").first().textContent()).toBe("You are not signed in");
-    const redeemed = await fetch(`${base}/v1/magic-links/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) });
+    const redeemed = await fetch(`${base}/v1/magic-links/verify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
     expect(redeemed.status).toBe(201);
   });
 });

@@ -31,15 +31,20 @@ describe.runIf(process.env.DATABASE_URL)("a node whose change notifications are 
 
   beforeAll(async () => {
     const proxied = await proxiedPostgres({
-      filterFromServer: dropNotifications(({ channel, payload }) =>
-        dropping === "everything" || (dropping === "session and user changes" && channel === "gatehouse_changes" && /^(sessions|users):/.test(payload)),
+      filterFromServer: dropNotifications(
+        ({ channel, payload }) =>
+          dropping === "everything" || (dropping === "session and user changes" && channel === "gatehouse_changes" && /^(sessions|users):/.test(payload)),
       ),
       database: { heartbeat: HEARTBEAT },
     });
     proxy = proxied.proxy;
     b = await startTestGatehouseOn(proxied.database);
     const handle = await openDatabase({ url: proxied.database.url, dataDir: "unused", poolSize: 3 });
-    const gatehouse = await createGatehouse(testConfig({ GATEHOUSE_MASTER_KEY: b.config.secrets.masterKey! }), { database: handle, clock: b.clock, startJobs: false });
+    const gatehouse = await createGatehouse(testConfig({ GATEHOUSE_MASTER_KEY: b.config.secrets.masterKey! }), {
+      database: handle,
+      clock: b.clock,
+      startJobs: false,
+    });
     const app = await buildServer(gatehouse);
     a = {
       gatehouse,
@@ -121,10 +126,14 @@ describe.runIf(process.env.DATABASE_URL)("a node whose change notifications are 
     await signedInOnB(); // pooled connections and the listener are open now
     // A socket with data in flight shows its retransmit timer instead; sample until each has been seen between sends.
     const seen = new Map<number, string | null>();
-    await eventually(() => {
-      for (const port of proxy.clientPorts()) if (seen.get(port) !== "keepalive") seen.set(port, socketTimer(port, proxy.port));
-      return [...seen.values()].every((timer) => timer === "keepalive" || timer === null);
-    }, 3000, "a keepalive timer on every connection").catch((error: Error) => {
+    await eventually(
+      () => {
+        for (const port of proxy.clientPorts()) if (seen.get(port) !== "keepalive") seen.set(port, socketTimer(port, proxy.port));
+        return [...seen.values()].every((timer) => timer === "keepalive" || timer === null);
+      },
+      3000,
+      "a keepalive timer on every connection",
+    ).catch((error: Error) => {
       throw new Error(`${error.message}: ${JSON.stringify([...seen])}`);
     });
     expect([...seen.values()].filter((timer) => timer === "keepalive").length).toBeGreaterThanOrEqual(2);

@@ -60,6 +60,11 @@ describe.each(databaseTargets())("passwordless journey on $name", (target) => {
     expect(byPassword.json().session.userId).toBe(userId);
 
     const identities = await app.inject({ method: "GET", url: "/v1/me/identities", headers: bearer(byPassword.json().accessToken) });
-    expect(identities.json().identities.map((i: { type: string; value: string }) => `${i.type}:${i.value}`).sort()).toEqual([`email:${next}`, `phone:${phone}`]);
+    expect(
+      identities
+        .json()
+        .identities.map((i: { type: string; value: string }) => `${i.type}:${i.value}`)
+        .sort(),
+    ).toEqual([`email:${next}`, `phone:${phone}`]);
   });
 });

@@ -102,7 +102,12 @@ describe.each(processDatabaseTargets())("SIGKILL under mixed load, on $name", (t
     };
     const worker = async (index: number) => {
       for (let round = 0; !killed; round++) {
-        await journey({ email: `kill.${index}.${round}.${randomBytes(3).toString("hex")}@example.com`, registered: false, passwordChange: "none", refreshTokens: [] });
+        await journey({
+          email: `kill.${index}.${round}.${randomBytes(3).toString("hex")}@example.com`,
+          registered: false,
+          passwordChange: "none",
+          refreshTokens: [],
+        });
       }
     };
 

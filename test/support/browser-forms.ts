@@ -40,13 +40,21 @@ export interface PageForm {
   fields: Record<string, string>;
 }
 
-const unescape = (value: string) => value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const unescape = (value: string) =>
+  value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 /** The forms of a page, in order. */
 export function formsIn(html: string): PageForm[] {
   return [...html.matchAll(/<form method="post" action="([^"]+)">(.*?)<\/form>/gs)].map(([, action, inner]) => ({
     action: unescape(action!),
-    fields: Object.fromEntries([...inner!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, unescape(value!)])),
+    fields: Object.fromEntries(
+      [...inner!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, unescape(value!)]),
+    ),
   }));
 }
 
@@ -74,7 +82,11 @@ export async function submitForm(
 }
 
 /** GET a page and post its first form back: what a person's click does. */
-export async function openAndSubmit(app: FastifyInstance, url: string, options: { fields?: Record<string, string>; headers?: Record<string, string>; jar?: CookieJar } = {}) {
+export async function openAndSubmit(
+  app: FastifyInstance,
+  url: string,
+  options: { fields?: Record<string, string>; headers?: Record<string, string>; jar?: CookieJar } = {},
+) {
   const opened = await openPage(app, url, options.jar);
   if (!opened.form) throw new Error(`no form on ${url}: ${opened.response.statusCode} ${opened.response.body.slice(0, 200)}`);
   const response = await submitForm(app, opened.form, opened.jar, options);

@@ -4,7 +4,16 @@ import type { AddressInfo } from "node:net";
 
 /** The headless Chromium the browser tests drive (playwright-core brings no browser of its own). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 // Skipped only on a developer machine without Chromium; CI (.ci/run installs it) runs them always.
 export const skipWithoutChromium = !existsSync(CHROMIUM) && !process.env.CI;

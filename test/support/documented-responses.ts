@@ -50,7 +50,9 @@ export function assertDocumented(paths: Paths, method: string, url: string, resp
   if (!documented) throw new Error(`${answer}, a status the OpenAPI document does not list for ${operation.operationId}`);
   const examples = documented.content?.["application/json"]?.examples;
   if (code && examples && !(code in examples)) {
-    throw new Error(`${answer}, a code the OpenAPI document does not list for ${operation.operationId} ${response.statusCode} (add it to the route's errorResponses)`);
+    throw new Error(
+      `${answer}, a code the OpenAPI document does not list for ${operation.operationId} ${response.statusCode} (add it to the route's errorResponses)`,
+    );
   }
 }
 

@@ -37,8 +37,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.server.address() as { port: number };
-  const recipients = (mail: ParsedMail) =>
-    [mail.to].flat().flatMap((address) => (address ? address.value.map((v) => (v.address ?? "").toLowerCase()) : []));
+  const recipients = (mail: ParsedMail) => [mail.to].flat().flatMap((address) => (address ? address.value.map((v) => (v.address ?? "").toLowerCase()) : []));
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,

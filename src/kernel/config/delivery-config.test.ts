@@ -63,7 +63,9 @@ describe("delivery settings", () => {
   });
 
   it("keep the lease longer than a send may take", () => {
-    expect(problemsOf({ GATEHOUSE_OUTBOX_LEASE_SECONDS: "30" })).toContain("GATEHOUSE_OUTBOX_LEASE_SECONDS must be greater than GATEHOUSE_DELIVERY_TIMEOUT_SECONDS");
+    expect(problemsOf({ GATEHOUSE_OUTBOX_LEASE_SECONDS: "30" })).toContain(
+      "GATEHOUSE_OUTBOX_LEASE_SECONDS must be greater than GATEHOUSE_DELIVERY_TIMEOUT_SECONDS",
+    );
     expect(loadConfig({ GATEHOUSE_OUTBOX_LEASE_SECONDS: "10", GATEHOUSE_DELIVERY_TIMEOUT_SECONDS: "5" }).jobs.outboxLeaseSeconds).toBe(10);
   });
 

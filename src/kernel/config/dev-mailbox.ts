@@ -22,7 +22,11 @@ export interface DevMailboxInputs {
 
 /** localhost, 127.0.0.0/8 and ::1: names and addresses only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
-  const name = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
   if (name === "localhost" || name === "::1") return true;
   return isIPv4(name) && name.startsWith("127.");
 }
@@ -34,10 +38,16 @@ export function decideDevMailbox({ explicit, nodeEnv, smtpUrl, baseUrl, host }: 
   if (explicit === true) return { enabled: true, reason: "GATEHOUSE_DEV_MAILBOX=true: anyone who can reach this server can read it" };
   const baseHost = new URL(baseUrl).hostname;
   if (!isLoopbackHost(baseHost)) {
-    return { enabled: false, reason: `GATEHOUSE_BASE_URL is not a loopback address, so others could read it; mail fails until SMTP_URL is set (GATEHOUSE_DEV_MAILBOX=true serves it anyway)` };
+    return {
+      enabled: false,
+      reason: `GATEHOUSE_BASE_URL is not a loopback address, so others could read it; mail fails until SMTP_URL is set (GATEHOUSE_DEV_MAILBOX=true serves it anyway)`,
+    };
   }
   if (!isLoopbackHost(host)) {
-    return { enabled: false, reason: `HOST=${host} listens beyond this machine, so others could read it; mail fails until SMTP_URL is set (GATEHOUSE_DEV_MAILBOX=true serves it anyway)` };
+    return {
+      enabled: false,
+      reason: `HOST=${host} listens beyond this machine, so others could read it; mail fails until SMTP_URL is set (GATEHOUSE_DEV_MAILBOX=true serves it anyway)`,
+    };
   }
   return { enabled: true, reason: "no SMTP_URL, and Gatehouse is only reachable from this machine" };
 }

@@ -185,7 +185,12 @@ function toConfig(v: SettingValues): Config {
       emailConfirmationTtlSeconds: v.emailConfirmationTtlSeconds,
       passwordResetTtlSeconds: v.passwordResetTtlSeconds,
     },
-    accounts: { requireEmailConfirmation: v.requireEmailConfirmation, emailChangeTtlSeconds: v.emailChangeTtlSeconds, defaultPhoneRegion: v.defaultPhoneRegion, phoneRegions: v.phoneRegions },
+    accounts: {
+      requireEmailConfirmation: v.requireEmailConfirmation,
+      emailChangeTtlSeconds: v.emailChangeTtlSeconds,
+      defaultPhoneRegion: v.defaultPhoneRegion,
+      phoneRegions: v.phoneRegions,
+    },
     passwordless: {
       magicLinkTtlSeconds: v.magicLinkTtlSeconds,
       codeTtlSeconds: v.magicCodeTtlSeconds,

@@ -136,7 +136,12 @@ function answer(socket: Socket, reply: ControlAnswer): void {
  * Sends one command to the server listening on the data directory's control socket. Resolves
  * null when none listens there (no socket, or one left by a process that is gone).
  */
-export async function sendControlCommand(dataDir: string, command: string, args: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<ControlAnswer | null> {
+export async function sendControlCommand(
+  dataDir: string,
+  command: string,
+  args: Record<string, unknown> = {},
+  timeoutMs = 30_000,
+): Promise<ControlAnswer | null> {
   const address = controlSocketAddress(dataDir);
   if (!address) return null;
   return new Promise((resolveAnswer, reject) => {

@@ -61,7 +61,12 @@ describe("the password hash queue", () => {
     const flood = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => from(`2001:db8:1:2::${i + 1}`, i)));
     expect(flood.filter((o) => o.status === "fulfilled")).toHaveLength(2);
     // Another network still gets through while the first one is being refused.
-    const [first, other, second, third] = await Promise.allSettled([from("2001:db8:1:2::99", 1), from("203.0.113.9", 2), from("2001:db8:1:2::98", 3), from("2001:db8:1:2::97", 4)]);
+    const [first, other, second, third] = await Promise.allSettled([
+      from("2001:db8:1:2::99", 1),
+      from("203.0.113.9", 2),
+      from("2001:db8:1:2::98", 3),
+      from("2001:db8:1:2::97", 4),
+    ]);
     expect([first, other, second, third].map((o) => o!.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected"]);
   });
 });

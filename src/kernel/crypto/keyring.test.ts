@@ -23,9 +23,7 @@ describe("the primitives the keyring is built on, with their published vectors",
   it("AES-256-GCM (the GCM specification's test case 16: 256-bit key, associated data)", () => {
     const key = hex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
     const iv = hex("cafebabefacedbaddecaf888");
-    const plaintext = hex(
-      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
-    );
+    const plaintext = hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
     const cipher = createCipheriv("aes-256-gcm", key, iv);
     cipher.setAAD(hex("feedfacedeadbeeffeedfacedeadbeefabaddad2"));
     const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -36,7 +34,9 @@ describe("the primitives the keyring is built on, with their published vectors",
   });
 
   it("HMAC-SHA256 (RFC 4231, test case 2), as magic codes are keyed", () => {
-    expect(createHmac("sha256", "Jefe").update("what do ya want for nothing?").digest("hex")).toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    expect(createHmac("sha256", "Jefe").update("what do ya want for nothing?").digest("hex")).toBe(
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
   });
 });
 

@@ -55,7 +55,9 @@ describe.each(databaseTargets())("master-key rotation on $name", (target) => {
   });
 
   it("refuses to start with a master key that does not open the database's signing keys, saying so", async () => {
-    await expect(node({ GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64") })).rejects.toThrow(/cannot open signing key .*not the key this database was set up with/);
+    await expect(node({ GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64") })).rejects.toThrow(
+      /cannot open signing key .*not the key this database was set up with/,
+    );
   });
 
   it("refuses a retired key that is not a 32-byte key", () => {

@@ -16,7 +16,9 @@ export function generateId(): string {
 
 /** A numeric code of `digits` digits with uniform distribution (no modulo bias). */
 export function generateNumericCode(digits: number): string {
-  return randomInt(0, 10 ** digits).toString().padStart(digits, "0");
+  return randomInt(0, 10 ** digits)
+    .toString()
+    .padStart(digits, "0");
 }
 
 export function randomKeyBytes(length: number): Buffer {

@@ -50,7 +50,9 @@ export function listenForChanges(newClient: () => pg.Client, changes: ChangeFeed
     const client = newClient();
     current = client;
     // A fresh channel per connection: only this connection hears it, and an old one's echo cannot count.
-    const channel = `gatehouse_heartbeat_${generateSecretToken(9).replace(/[^A-Za-z0-9]/g, "x").toLowerCase()}`;
+    const channel = `gatehouse_heartbeat_${generateSecretToken(9)
+      .replace(/[^A-Za-z0-9]/g, "x")
+      .toLowerCase()}`;
     client.on("error", () => lost(client));
     client.on("end", () => lost(client));
     client.on("notification", (message) => {

@@ -33,7 +33,11 @@ describe.runIf(process.env.DATABASE_URL)("API calls while PostgreSQL is unreacha
   const calls = (user: { email: string }, grant: { accessToken: string; refreshToken: string }) => ({
     "sign-in": () => t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: STRONG_PASSWORD } }),
     registration: () =>
-      t.app.inject({ method: "POST", url: "/v1/users", payload: { email: `late.${Math.random()}@example.com`, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD } }),
+      t.app.inject({
+        method: "POST",
+        url: "/v1/users",
+        payload: { email: `late.${Math.random()}@example.com`, password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD },
+      }),
     refresh: () => t.app.inject({ method: "POST", url: "/v1/sessions/refresh", payload: { refreshToken: grant.refreshToken } }),
     "token check": () => t.app.inject({ method: "GET", url: "/v1/me", headers: bearer(grant.accessToken) }),
   });
@@ -87,7 +91,9 @@ describe.runIf(process.env.DATABASE_URL)("API calls while PostgreSQL is unreacha
 
     await proxy.restore();
     const recoveredMs = await eventually(async () => (await calls(user, grant)["sign-in"]()).statusCode === 201, 10_000, "sign-in to work again");
-    console.info(`[database silent] 503 after: ${times.join(", ")}; readyz ${readyMs.toFixed(0)} ms; sign-in worked again ${recoveredMs.toFixed(0)} ms after the database answered`);
+    console.info(
+      `[database silent] 503 after: ${times.join(", ")}; readyz ${readyMs.toFixed(0)} ms; sign-in worked again ${recoveredMs.toFixed(0)} ms after the database answered`,
+    );
   });
 });
 
@@ -110,7 +116,12 @@ describe("start-up against a database that never answers", () => {
 
   it("fails after the connect timeout with a message naming the server, not the password", async () => {
     const url = `postgres://gatehouse:hunter2-secret@127.0.0.1:${silent.port}/gatehouse`;
-    const { result: error, ms } = await timed(() => openDatabase({ url, dataDir: "unused", connectTimeoutMs: 300 }).then(() => null, (e: unknown) => e));
+    const { result: error, ms } = await timed(() =>
+      openDatabase({ url, dataDir: "unused", connectTimeoutMs: 300 }).then(
+        () => null,
+        (e: unknown) => e,
+      ),
+    );
     expect(error).toBeInstanceOf(DatabaseUnreachableError);
     const message = (error as Error).message;
     expect(message).toContain(`cannot connect to PostgreSQL at 127.0.0.1:${silent.port}/gatehouse`);

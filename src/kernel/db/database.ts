@@ -187,9 +187,11 @@ function listeningClient(Client: typeof pg.Client, changes: ChangeFeedSource): t
         return this as pg.Client;
       });
       if (!callback) return ready;
-      ready.then((client) => callback(null, client), (error: Error) => callback(error, this));
+      ready.then(
+        (client) => callback(null, client),
+        (error: Error) => callback(error, this),
+      );
     }
-
   };
 }
 

@@ -20,7 +20,15 @@ export async function createPgliteDatabaseIfAbsent(pgliteDir: string, startParam
     const db = new PGlite(dir, { startParams: JSON.parse(params) });
     await db.waitReady;
     await db.close();`;
-  const args = ["--liftoff-only", "--input-type=module", "-e", script, pathToFileURL(createRequire(import.meta.url).resolve("@electric-sql/pglite")).href, pgliteDir, JSON.stringify(startParams)];
+  const args = [
+    "--liftoff-only",
+    "--input-type=module",
+    "-e",
+    script,
+    pathToFileURL(createRequire(import.meta.url).resolve("@electric-sql/pglite")).href,
+    pgliteDir,
+    JSON.stringify(startParams),
+  ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));

@@ -6,10 +6,12 @@ function setup(options: { maxEntries?: number; maxAgeMs?: number; live?: boolean
   const feed = createChangeFeedSource(options.live ?? true);
   const cache = createRowCache<string>(feed, { table: "users", maxEntries: options.maxEntries ?? 10, maxAgeMs: options.maxAgeMs ?? 60_000 });
   const loads: string[] = [];
-  const loader = (id: string, value: string | null = `row ${id}`) => async () => {
-    loads.push(id);
-    return value;
-  };
+  const loader =
+    (id: string, value: string | null = `row ${id}`) =>
+    async () => {
+      loads.push(id);
+      return value;
+    };
   return { feed, cache, loads, loader };
 }
 

@@ -14,7 +14,10 @@ export const KernelErrors = defineErrorCodes({
   unauthenticated: { status: 401, message: "A valid access token is required." },
   reauthentication_required: { status: 403, message: "Confirm it's you first: reauthenticate with POST /v1/sessions/current/reauthenticate, then try again." },
   server_busy: { status: 503, message: "The server is busy. Try again in a moment." },
-  cross_site_request: { status: 403, message: "This form was sent from another site, so it was refused. Open the page again from your email or this site, and send it from there." },
+  cross_site_request: {
+    status: 403,
+    message: "This form was sent from another site, so it was refused. Open the page again from your email or this site, and send it from there.",
+  },
   invalid_csrf_token: { status: 403, message: "This form has expired or did not come from this page. Reload the page and send it again." },
   internal_error: { status: 500, message: "Something went wrong on our side." },
   service_unavailable: { status: 503, message: "The service is temporarily unavailable. Try again shortly." },

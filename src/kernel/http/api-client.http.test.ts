@@ -71,7 +71,16 @@ void gatehouse.GET("/v1/no-such-route");
 `;
 
 const TSCONFIG = {
-  compilerOptions: { strict: true, noEmit: true, target: "ES2023", lib: ["ES2023", "DOM"], module: "NodeNext", moduleResolution: "NodeNext", skipLibCheck: true, types: [] },
+  compilerOptions: {
+    strict: true,
+    noEmit: true,
+    target: "ES2023",
+    lib: ["ES2023", "DOM"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    skipLibCheck: true,
+    types: [],
+  },
   files: ["client.ts"],
 };
 
@@ -97,8 +106,10 @@ describe("a TypeScript client generated from /openapi.json", () => {
   });
 
   it("names User, Session and Error, and each operation by its operationId", () => {
-    for (const name of ["User", "Session", "SessionGrant", "Error", "Identity", "PublicProfile", "LoginAttempt"]) expect(types).toMatch(new RegExp(`^        ${name}: \\{`, "m"));
-    for (const operationId of ["signIn", "refreshSession", "listMySessions", "requestMagicLink"]) expect(types).toMatch(new RegExp(`^    ${operationId}: \\{`, "m"));
+    for (const name of ["User", "Session", "SessionGrant", "Error", "Identity", "PublicProfile", "LoginAttempt"])
+      expect(types).toMatch(new RegExp(`^        ${name}: \\{`, "m"));
+    for (const operationId of ["signIn", "refreshSession", "listMySessions", "requestMagicLink"])
+      expect(types).toMatch(new RegExp(`^    ${operationId}: \\{`, "m"));
   });
 
   it("compiles with the project's TypeScript, and refuses what the server refuses", async () => {

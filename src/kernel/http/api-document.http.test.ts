@@ -90,7 +90,9 @@ describe("GET /openapi.json", () => {
       expect(seen.get(operation.operationId!), `${where} reuses ${operation.operationId}`).toBeUndefined();
       seen.set(operation.operationId!, where);
     }
-    expect(Object.fromEntries([...seen].filter(([id]) => ["signIn", "refreshSession", "listMySessions", "requestMagicLink", "registerUser", "getMe"].includes(id)))).toEqual({
+    expect(
+      Object.fromEntries([...seen].filter(([id]) => ["signIn", "refreshSession", "listMySessions", "requestMagicLink", "registerUser", "getMe"].includes(id))),
+    ).toEqual({
       signIn: "POST /v1/sessions",
       refreshSession: "POST /v1/sessions/refresh",
       listMySessions: "GET /v1/sessions",
@@ -107,7 +109,20 @@ describe("GET /openapi.json", () => {
   });
 
   it("names the shapes clients use once, under components.schemas, and references them", () => {
-    const named = ["User", "Session", "SessionGrant", "Identity", "PublicProfile", "LoginAttempt", "OutboxMessage", "Error", "Accepted", "PasswordlessSignIn", "AccessPassTokens", "AccessPassError"];
+    const named = [
+      "User",
+      "Session",
+      "SessionGrant",
+      "Identity",
+      "PublicProfile",
+      "LoginAttempt",
+      "OutboxMessage",
+      "Error",
+      "Accepted",
+      "PasswordlessSignIn",
+      "AccessPassTokens",
+      "AccessPassError",
+    ];
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(named));
     expect(Object.keys(document.components.schemas).filter((name) => name.startsWith("def-"))).toEqual([]);
     const byId = new Map(operationsOf(document).map(({ operation }) => [operation.operationId, operation]));
@@ -170,7 +185,9 @@ describe("GET /openapi.json", () => {
         expect(codesAt(operation, 414), where).toEqual(["uri_too_long"]);
       }
       for (const scheme of (operation.security ?? []).flatMap((requirement) => Object.keys(requirement))) {
-        expect(codesAt(operation, 401), where).toEqual(expect.arrayContaining(scheme === "adminToken" ? ["admin_token_invalid"] : ["unauthenticated", "invalid_token"]));
+        expect(codesAt(operation, 401), where).toEqual(
+          expect.arrayContaining(scheme === "adminToken" ? ["admin_token_invalid"] : ["unauthenticated", "invalid_token"]),
+        );
       }
       if (operation.operationId === "checkLiveness") expect(operation.responses[503], where).toBeUndefined();
       else if (operation.operationId !== "checkReadiness") expect(codesAt(operation, 503), where).toContain("service_unavailable");
@@ -181,7 +198,10 @@ describe("GET /openapi.json", () => {
     expect(codesAt(byId.get("refreshSession")!, 503)).toEqual(["service_unavailable"]);
     expect(codesAt(byId.get("signIn")!, 401)).toEqual(["invalid_credentials"]);
     expect(codesAt(byId.get("addMyIdentity")!, 403)).toEqual(["reauthentication_required", "verified_identity_required"]);
-    expect(document.components.securitySchemes).toMatchObject({ bearerAuth: { type: "http", scheme: "bearer" }, adminToken: { type: "http", scheme: "bearer" } });
+    expect(document.components.securitySchemes).toMatchObject({
+      bearerAuth: { type: "http", scheme: "bearer" },
+      adminToken: { type: "http", scheme: "bearer" },
+    });
   });
 
   it("gives the main flows request examples that the server itself accepts", async () => {
@@ -191,7 +211,18 @@ describe("GET /openapi.json", () => {
       return values.map((value) => ({ method, path, operationId: operation.operationId!, value }));
     });
     const exampled = new Set(examples.map((e) => e.operationId));
-    for (const id of ["registerUser", "signIn", "refreshSession", "requestMagicLink", "signInWithMagicLink", "requestSignInCode", "signInWithCode", "confirmEmail", "requestPasswordReset", "completePasswordReset"]) {
+    for (const id of [
+      "registerUser",
+      "signIn",
+      "refreshSession",
+      "requestMagicLink",
+      "signInWithMagicLink",
+      "requestSignInCode",
+      "signInWithCode",
+      "confirmEmail",
+      "requestPasswordReset",
+      "completePasswordReset",
+    ]) {
       expect(exampled, id).toContain(id);
     }
     for (const { method, path, operationId, value } of examples.filter((e) => !e.path.includes("{"))) {
@@ -207,7 +238,8 @@ describe("GET /openapi.json", () => {
     for (const [name, schema] of Object.entries(document.components.schemas)) ajv.addSchema(local(schema), name);
     const samples: Array<{ where: string; schema: object; value: unknown }> = [];
     for (const [name, schema] of Object.entries(document.components.schemas)) {
-      for (const value of (schema.examples as unknown[] | undefined) ?? []) samples.push({ where: `components.schemas.${name}`, schema: { $ref: name }, value });
+      for (const value of (schema.examples as unknown[] | undefined) ?? [])
+        samples.push({ where: `components.schemas.${name}`, schema: { $ref: name }, value });
     }
     for (const { method, path, operation } of operationsOf(document)) {
       const medias = [operation.requestBody?.content["application/json"], ...Object.values(operation.responses).map((r) => r.content?.["application/json"])];
@@ -231,8 +263,12 @@ describe("GET /openapi.json", () => {
     expect(findOperation(paths, "DELETE", "/v1/sessions/current")?.operationId).toBe("signOut");
     expect(findOperation(paths, "DELETE", "/v1/sessions/0b5e3c9a-8d2f-4e1a-9c7b-6a5d4e3f2a1b")?.operationId).toBe("revokeMySession");
     expect(() => assertDocumented(paths, "POST", "/v1/sessions", answer(401, { error: { code: "invalid_credentials" } }))).not.toThrow();
-    expect(() => assertDocumented(paths, "POST", "/v1/sessions", answer(401, { error: { code: "admin_token_invalid" } }))).toThrow(/does not list for signIn 401/);
-    expect(() => assertDocumented(paths, "POST", "/v1/sessions", answer(404, { error: { code: "not_found" } }))).toThrow(/status the OpenAPI document does not list/);
+    expect(() => assertDocumented(paths, "POST", "/v1/sessions", answer(401, { error: { code: "admin_token_invalid" } }))).toThrow(
+      /does not list for signIn 401/,
+    );
+    expect(() => assertDocumented(paths, "POST", "/v1/sessions", answer(404, { error: { code: "not_found" } }))).toThrow(
+      /status the OpenAPI document does not list/,
+    );
     expect(() => assertDocumented(paths, "GET", "/no/such/route", answer(404, { error: { code: "not_found" } }))).not.toThrow();
   });
 });
@@ -245,7 +281,9 @@ describe("GET /openapi.json without the optional routes", () => {
       const names = Object.keys(document.components.schemas);
       expect(names).toEqual(expect.arrayContaining(["User", "Session", "SessionGrant", "Error"]));
       for (const unmounted of ["OutboxMessage", "AccessPassTokens", "AccessPassError", "MailboxMessage"]) expect(names).not.toContain(unmounted);
-      expect(Object.keys(document.paths).filter((path) => path.startsWith("/v1/admin") || path.startsWith("/accesspass") || path.startsWith("/dev"))).toEqual([]);
+      expect(Object.keys(document.paths).filter((path) => path.startsWith("/v1/admin") || path.startsWith("/accesspass") || path.startsWith("/dev"))).toEqual(
+        [],
+      );
     } finally {
       await t.close();
     }

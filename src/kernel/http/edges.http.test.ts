@@ -32,7 +32,11 @@ describe.each(databaseTargets())("HTTP edges on $name", (target) => {
 
   it("lets a client that sends an oversize body read the 413, whatever the size and framing", async () => {
     for (const size of [70_000, 5_000_000]) {
-      const sized = await fetch(`${base}/v1/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "x".repeat(size) }) });
+      const sized = await fetch(`${base}/v1/users`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "x".repeat(size) }),
+      });
       expect(sized.status).toBe(413);
       expect(((await sized.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
       const chunk = new TextEncoder().encode("y".repeat(100_000));
@@ -40,7 +44,12 @@ describe.each(databaseTargets())("HTTP edges on $name", (target) => {
       const stream = new ReadableStream({
         pull: (controller) => (sent++ < size / 100_000 ? controller.enqueue(chunk) : controller.close()),
       });
-      const chunked = await fetch(`${base}/v1/users`, { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+      const chunked = await fetch(`${base}/v1/users`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: stream,
+        duplex: "half",
+      } as RequestInit);
       expect(chunked.status).toBe(413);
       expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
     }
@@ -48,7 +57,10 @@ describe.each(databaseTargets())("HTTP edges on $name", (target) => {
 
   it("answers a preflight from a configured origin, and none from any other", async () => {
     const preflight = (origin: string) =>
-      fetch(`${base}/v1/sessions`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" } });
+      fetch(`${base}/v1/sessions`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" },
+      });
     const allowed = await preflight("https://app.example.com");
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
@@ -65,7 +77,11 @@ describe.each(databaseTargets())("HTTP edges on $name", (target) => {
   it("has no cross-origin access by default", async () => {
     const closed = await startTestGatehouse(target);
     try {
-      const response = await closed.app.inject({ method: "OPTIONS", url: "/v1/sessions", headers: { origin: "https://app.example.com", "access-control-request-method": "POST" } });
+      const response = await closed.app.inject({
+        method: "OPTIONS",
+        url: "/v1/sessions",
+        headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+      });
       expect(response.headers["access-control-allow-origin"]).toBeUndefined();
     } finally {
       await closed.close();

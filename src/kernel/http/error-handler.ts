@@ -89,6 +89,11 @@ export function errorShapeOf(instance: FastifyInstance): ErrorShape | undefined 
  * segment): the same error shape as every other, and never an echo of the URL.
  */
 export function renderRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const definition = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? KernelErrors.uri_too_long : error.code === "FST_ERR_BAD_URL" ? KernelErrors.invalid_url : KernelErrors.bad_request;
+  const definition =
+    error.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? KernelErrors.uri_too_long
+      : error.code === "FST_ERR_BAD_URL"
+        ? KernelErrors.invalid_url
+        : KernelErrors.bad_request;
   return renderJson(reply, new AppError(definition));
 }

@@ -68,9 +68,12 @@ export function mergeErrorResponses(responses: Record<string, unknown>, extra: R
     if (existing === undefined) merged[status] = addition;
     else if (isErrorResponse(existing)) {
       const examples = { ...existing.content["application/json"].examples, ...addition.content["application/json"].examples };
-      merged[status] = { ...existing, description: describe(Number(status), Object.keys(examples)), content: { "application/json": { ...existing.content["application/json"], examples } } };
+      merged[status] = {
+        ...existing,
+        description: describe(Number(status), Object.keys(examples)),
+        content: { "application/json": { ...existing.content["application/json"], examples } },
+      };
     }
   }
   return merged;
 }
-

@@ -1,8 +1,7 @@
 import type { FastifyReply } from "fastify";
 import type { AppError } from "../errors/app-error.js";
 
-export const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 const STYLE =
   ":root{color-scheme:light dark;--fg:#1b1f24;--muted:#5b636e;--line:#d5d9de;--card:#fff;--bg:#f4f5f7;--accent:#1f5fbf;--accent-fg:#fff;--alert:#a4231b;--alert-bg:#fdecea}" +

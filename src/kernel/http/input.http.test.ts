@@ -95,7 +95,15 @@ describe("bad input never produces a 500", () => {
   it("serves the OpenAPI 3.1 document and the interactive docs", async () => {
     const document = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
     expect(document.openapi).toBe("3.1.0");
-    for (const path of ["/v1/users", "/v1/sessions", "/v1/sessions/refresh", "/v1/me", "/v1/password-resets", "/v1/me/login-history", "/.well-known/jwks.json"]) {
+    for (const path of [
+      "/v1/users",
+      "/v1/sessions",
+      "/v1/sessions/refresh",
+      "/v1/me",
+      "/v1/password-resets",
+      "/v1/me/login-history",
+      "/.well-known/jwks.json",
+    ]) {
       expect(Object.keys(document.paths)).toContain(path);
     }
     expect(document.paths["/v1/users"].post.requestBody.content["application/json"].schema.additionalProperties).toBe(false);

@@ -11,7 +11,9 @@ export const ErrorSchema = defineComponent(
       error: Type.Object({
         code: Type.String({ description: "Stable machine-readable code (see docs/errors.md)." }),
         message: Type.String({ description: "Safe, human-readable explanation." }),
-        details: Type.Optional(Type.Unknown({ description: "For `validation_failed`, the fields at fault; for `password_too_guessable`, a warning and suggestions." })),
+        details: Type.Optional(
+          Type.Unknown({ description: "For `validation_failed`, the fields at fault; for `password_too_guessable`, a warning and suggestions." }),
+        ),
       }),
     },
     {
@@ -55,7 +57,13 @@ export const Uuid = Type.String({ format: "uuid" });
 /** The body of every 202 answer that must not reveal whether an account exists. */
 export const AcceptedResponse = defineComponent(
   "Accepted",
-  Type.Object({ message: Type.String() }, { description: "The answer of a request that must not reveal whether an account exists.", examples: [{ message: "If an account matches, we have sent it an email." }] }),
+  Type.Object(
+    { message: Type.String() },
+    {
+      description: "The answer of a request that must not reveal whether an account exists.",
+      examples: [{ message: "If an account matches, we have sent it an email." }],
+    },
+  ),
 );
 
 // Bounded generously: the real limit (1,024 characters) is checked by the service with a clear code.

@@ -188,7 +188,14 @@ describe.each(databaseTargets())("development mailbox with SMS on $name", (targe
 
     const sms = (await t.app.inject({ method: "GET", url: `/dev/mailbox/messages?to=${encodeURIComponent("+14155550123")}` })).json();
     expect(sms.messages).toEqual([
-      expect.objectContaining({ channel: "sms", to: "+14155550123", subject: "", html: null, status: "sent", text: expect.stringMatching(/^246810 is your Gatehouse sign-in code/) }),
+      expect.objectContaining({
+        channel: "sms",
+        to: "+14155550123",
+        subject: "",
+        html: null,
+        status: "sent",
+        text: expect.stringMatching(/^246810 is your Gatehouse sign-in code/),
+      }),
     ]);
     const email = (await t.app.inject({ method: "GET", url: `/dev/mailbox/messages?to=${encodeURIComponent(user.email)}` })).json();
     expect(email.messages[0]).toMatchObject({ channel: "email", to: user.email });
@@ -207,7 +214,10 @@ describe.each(databaseTargets())("templates from GATEHOUSE_TEMPLATES_DIR on $nam
     dir = mkdtempSync(join(tmpdir(), "gatehouse-templates-"));
     writeFileSync(join(dir, "email-confirmation.subject.txt"), "Welcome to {{productName}}, please confirm\n");
     writeFileSync(join(dir, "email-confirmation.text.txt"), "Hi {{to}}!\n\nConfirm here: {{link}}\n\nValid for {{expiresIn}}. Not you? Ignore this email.\n");
-    writeFileSync(join(dir, "email-confirmation.html"), '<p>Hi {{to}}! <a href="{{link}}">Confirm</a> within {{expiresIn}}.</p><p>Not you? Ignore this email.</p>');
+    writeFileSync(
+      join(dir, "email-confirmation.html"),
+      '<p>Hi {{to}}! <a href="{{link}}">Confirm</a> within {{expiresIn}}.</p><p>Not you? Ignore this email.</p>',
+    );
     t = await startTestGatehouse(target, { env: { GATEHOUSE_TEMPLATES_DIR: dir, GATEHOUSE_PRODUCT_NAME: "Acme <ID>" } });
   });
   afterAll(async () => {

@@ -12,8 +12,7 @@ export interface EmailLayoutInput {
   unrequestedNotice?: string;
 }
 
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 const DEFAULT_UNREQUESTED = "Didn't ask for this? You can ignore this email; nothing changes unless the link is used.";
 
@@ -44,7 +43,12 @@ export function renderEmail(input: EmailLayoutInput): EmailContent {
 
 /** "2 hours", "15 minutes", "1 day": how emails state expiry. */
 export function describeDuration(seconds: number): string {
-  const units: Array<[number, string]> = [[86_400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]];
+  const units: Array<[number, string]> = [
+    [86_400, "day"],
+    [3600, "hour"],
+    [60, "minute"],
+    [1, "second"],
+  ];
   for (const [size, name] of units) {
     if (seconds >= size && seconds % size === 0) {
       const n = seconds / size;

@@ -23,7 +23,10 @@ export function registerOutboxMetrics(registry: Registry, outbox: Outbox, clock:
   });
   scrapedGauge(
     registry,
-    { name: "gatehouse_outbox_oldest_pending_age_seconds", help: "Time the oldest pending outbox message has waited since it was queued; 0 when none is pending." },
+    {
+      name: "gatehouse_outbox_oldest_pending_age_seconds",
+      help: "Time the oldest pending outbox message has waited since it was queued; 0 when none is pending.",
+    },
     async () => {
       const { oldestPendingAt } = await backlog();
       return [{ value: oldestPendingAt ? Math.max(0, (clock.now().getTime() - oldestPendingAt.getTime()) / 1000) : 0 }];

@@ -116,12 +116,7 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
       const due = db
         .select({ id: t.id })
         .from(t)
-        .where(
-          or(
-            and(eq(t.status, "pending"), lte(t.nextAttemptAt, now)),
-            and(eq(t.status, "sending"), lte(t.lockedUntil, now)),
-          ),
-        )
+        .where(or(and(eq(t.status, "pending"), lte(t.nextAttemptAt, now)), and(eq(t.status, "sending"), lte(t.lockedUntil, now))))
         .orderBy(t.nextAttemptAt)
         .limit(limit)
         .for("update", { skipLocked: true });
@@ -186,12 +181,19 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
       const rows = await db.select({ id: t.id, bodySealed: t.bodySealed }).from(t).where(isNotNull(t.bodySealed));
       const stale = rows.filter((row) => isStale(row.bodySealed!));
       await db.transaction(async (tx) => {
-        for (const row of stale) await tx.update(t).set({ bodySealed: sealer.seal(sealer.open(row.bodySealed!)) }).where(eq(t.id, row.id));
+        for (const row of stale)
+          await tx
+            .update(t)
+            .set({ bodySealed: sealer.seal(sealer.open(row.bodySealed!)) })
+            .where(eq(t.id, row.id));
       });
       return stale.length;
     },
     async expungeDelivered(olderThan) {
-      const rows = await db.delete(t).where(and(eq(t.status, "sent"), lte(t.sentAt, olderThan))).returning({ id: t.id });
+      const rows = await db
+        .delete(t)
+        .where(and(eq(t.status, "sent"), lte(t.sentAt, olderThan)))
+        .returning({ id: t.id });
       return rows.length;
     },
     async backlog() {
@@ -203,7 +205,12 @@ export function createOutbox(db: Database, clock: Clock, sealer: Sealer, mailDom
         .groupBy(t.status);
       const of = (status: OutboxStatus) => rows.find((row) => row.status === status);
       const oldest = of("pending")?.oldest ?? null;
-      return { pending: of("pending")?.count ?? 0, sending: of("sending")?.count ?? 0, failed: of("failed")?.count ?? 0, oldestPendingAt: oldest === null ? null : new Date(oldest) };
+      return {
+        pending: of("pending")?.count ?? 0,
+        sending: of("sending")?.count ?? 0,
+        failed: of("failed")?.count ?? 0,
+        oldestPendingAt: oldest === null ? null : new Date(oldest),
+      };
     },
   };
 }

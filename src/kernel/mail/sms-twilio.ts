@@ -23,11 +23,17 @@ export function createTwilioSmsTransport(options: TwilioOptions): SmsTransport {
     name: "twilio",
     async send(message) {
       const body = new URLSearchParams({ To: message.to, From: options.from, Body: message.text }).toString();
-      const response = await postToGateway("Twilio", url, options.timeoutSeconds, {
-        "content-type": "application/x-www-form-urlencoded",
-        accept: "application/json",
-        authorization,
-      }, body);
+      const response = await postToGateway(
+        "Twilio",
+        url,
+        options.timeoutSeconds,
+        {
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json",
+          authorization,
+        },
+        body,
+      );
       if (!response.ok) throw await gatewayError("Twilio", response);
     },
   };

@@ -26,11 +26,17 @@ export function createWebhookSmsTransport(options: { url: string; secret: string
     async send(message) {
       const body = JSON.stringify({ to: message.to, text: message.text, messageId: message.messageId });
       const timestamp = epochSeconds(options.clock.now());
-      const response = await postToGateway("SMS webhook", options.url, options.timeoutSeconds, {
-        "content-type": "application/json",
-        [TIMESTAMP_HEADER]: String(timestamp),
-        [SIGNATURE_HEADER]: signWebhookBody(options.secret, timestamp, body),
-      }, body);
+      const response = await postToGateway(
+        "SMS webhook",
+        options.url,
+        options.timeoutSeconds,
+        {
+          "content-type": "application/json",
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: signWebhookBody(options.secret, timestamp, body),
+        },
+        body,
+      );
       if (!response.ok) throw await gatewayError("SMS webhook", response);
     },
   };

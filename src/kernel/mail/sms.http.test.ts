@@ -26,7 +26,12 @@ describe.each(databaseTargets())("SMS through the signed webhook on $name", (tar
   beforeAll(async () => {
     gateway = await startSmsGateway({ secret: SECRET });
     t = await startTestGatehouse(target, {
-      env: { GATEHOUSE_SMS_WEBHOOK_URL: `${gateway.url}/sms`, GATEHOUSE_SMS_WEBHOOK_SECRET: SECRET, GATEHOUSE_DELIVERY_TIMEOUT_SECONDS: "1", GATEHOUSE_PRODUCT_NAME: "Acme ID" },
+      env: {
+        GATEHOUSE_SMS_WEBHOOK_URL: `${gateway.url}/sms`,
+        GATEHOUSE_SMS_WEBHOOK_SECRET: SECRET,
+        GATEHOUSE_DELIVERY_TIMEOUT_SECONDS: "1",
+        GATEHOUSE_PRODUCT_NAME: "Acme ID",
+      },
     });
   });
   afterAll(async () => {

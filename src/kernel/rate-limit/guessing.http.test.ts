@@ -10,7 +10,12 @@ describe.each(databaseTargets())("password guessing on $name", (target) => {
   let t: TestGatehouse;
   beforeAll(async () => {
     t = await startTestGatehouse(target, {
-      env: { GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT: "5", GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "100000", GATEHOUSE_TRUSTED_PROXIES: "127.0.0.1", GATEHOUSE_SMS_LIMIT_PER_IP: "1000" },
+      env: {
+        GATEHOUSE_SIGN_IN_LIMIT_PER_ACCOUNT: "5",
+        GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "100000",
+        GATEHOUSE_TRUSTED_PROXIES: "127.0.0.1",
+        GATEHOUSE_SMS_LIMIT_PER_IP: "1000",
+      },
     });
   });
   afterAll(() => t.close());
@@ -24,9 +29,20 @@ describe.each(databaseTargets())("password guessing on $name", (target) => {
   it("counts every spelling of a phone number against the one account", async () => {
     const phone = uniquePhone(); // +3361xxxxxxx
     await t.app.inject({ method: "POST", url: "/v1/sign-in-codes", payload: { type: "phone", value: phone } });
-    await t.app.inject({ method: "POST", url: "/v1/sign-in-codes/verify", payload: { type: "phone", value: phone, code: await latestCodeTo(t.gatehouse, phone) } });
+    await t.app.inject({
+      method: "POST",
+      url: "/v1/sign-in-codes/verify",
+      payload: { type: "phone", value: phone, code: await latestCodeTo(t.gatehouse, phone) },
+    });
     const digits = phone.slice(3); // the national number without its 0
-    const spellings = [phone, `+33 ${digits}`, `+33 ${digits.slice(0, 1)} ${digits.slice(1, 3)} ${digits.slice(3, 5)} ${digits.slice(5, 7)} ${digits.slice(7)}`, `+33-${digits}`, `+33 (0)${digits}`, `+33.${digits}`];
+    const spellings = [
+      phone,
+      `+33 ${digits}`,
+      `+33 ${digits.slice(0, 1)} ${digits.slice(1, 3)} ${digits.slice(3, 5)} ${digits.slice(5, 7)} ${digits.slice(7)}`,
+      `+33-${digits}`,
+      `+33 (0)${digits}`,
+      `+33.${digits}`,
+    ];
     const ip = newClient();
     const statuses: number[] = [];
     for (const spelling of spellings) statuses.push((await attempt(spelling, "a wrong password guess", ip)).statusCode);
@@ -51,7 +67,10 @@ describe.each(databaseTargets())("password guessing on $name", (target) => {
           method: "POST",
           url: route,
           headers: bearer(session.accessToken),
-          payload: route === "/v1/me/password" ? { currentPassword, newPassword: "a brand new passphrase here", newPasswordConfirmation: "a brand new passphrase here" } : { email: uniqueEmail("new"), currentPassword },
+          payload:
+            route === "/v1/me/password"
+              ? { currentPassword, newPassword: "a brand new passphrase here", newPasswordConfirmation: "a brand new passphrase here" }
+              : { email: uniqueEmail("new"), currentPassword },
         });
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await guess(`wrong guess ${i} at it`)).statusCode);
@@ -85,7 +104,8 @@ describe.each(databaseTargets())("password guessing on $name", (target) => {
   it("counts every address of an IPv6 /64 as one network", async () => {
     const user = await registerUser(t.app);
     const statuses: number[] = [];
-    for (let i = 1; i <= 21; i++) statuses.push((await attempt(uniqueEmail("ghost"), "a wrong password guess", `2001:db8:aa:bb::${i.toString(16)}`)).statusCode);
+    for (let i = 1; i <= 21; i++)
+      statuses.push((await attempt(uniqueEmail("ghost"), "a wrong password guess", `2001:db8:aa:bb::${i.toString(16)}`)).statusCode);
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(statuses[20]).toBe(429);
     expect((await attempt(user.email, STRONG_PASSWORD, "2001:db8:aa:bb:ffff::1")).statusCode).toBe(429);
@@ -96,14 +116,21 @@ describe.each(databaseTargets())("password guessing on $name", (target) => {
 describe.each(databaseTargets())("the hash queue on $name", (target) => {
   it("sheds a flood of unknown-account sign-ins with 503 and Retry-After instead of hashing them all", async () => {
     const t = await startTestGatehouse(target, {
-      env: { GATEHOUSE_HASH_QUEUE_LIMIT: "4", GATEHOUSE_HASH_QUEUE_LIMIT_PER_IP: "1000", GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "100000", GATEHOUSE_SIGN_IN_FAILED_ACCOUNTS_PER_IP: "100000" },
+      env: {
+        GATEHOUSE_HASH_QUEUE_LIMIT: "4",
+        GATEHOUSE_HASH_QUEUE_LIMIT_PER_IP: "1000",
+        GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "100000",
+        GATEHOUSE_SIGN_IN_FAILED_ACCOUNTS_PER_IP: "100000",
+      },
       // Real hashing cost, so the flood is still queued while it arrives.
       config: (config) => ({ ...config, passwords: { ...config.passwords, argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 } } }),
     });
     try {
       const before = await hashOperations(t.gatehouse);
       const responses = await Promise.all(
-        Array.from({ length: 150 }, () => t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: uniqueEmail("ghost"), password: "any password at all" } })),
+        Array.from({ length: 150 }, () =>
+          t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: uniqueEmail("ghost"), password: "any password at all" } }),
+        ),
       );
       const busy = responses.filter((r) => r.statusCode === 503);
       expect(responses.every((r) => r.statusCode === 401 || r.statusCode === 503)).toBe(true);
@@ -118,7 +145,13 @@ describe.each(databaseTargets())("the hash queue on $name", (target) => {
 
   it("keeps one network from taking the whole queue", async () => {
     const t = await startTestGatehouse(target, {
-      env: { GATEHOUSE_HASH_QUEUE_LIMIT: "100", GATEHOUSE_HASH_QUEUE_LIMIT_PER_IP: "3", GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "100000", GATEHOUSE_SIGN_IN_FAILED_ACCOUNTS_PER_IP: "100000", GATEHOUSE_TRUSTED_PROXIES: "127.0.0.1" },
+      env: {
+        GATEHOUSE_HASH_QUEUE_LIMIT: "100",
+        GATEHOUSE_HASH_QUEUE_LIMIT_PER_IP: "3",
+        GATEHOUSE_SIGN_IN_LIMIT_PER_IP: "100000",
+        GATEHOUSE_SIGN_IN_FAILED_ACCOUNTS_PER_IP: "100000",
+        GATEHOUSE_TRUSTED_PROXIES: "127.0.0.1",
+      },
       config: (config) => ({ ...config, passwords: { ...config.passwords, argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 } } }),
     });
     try {

@@ -56,7 +56,11 @@ describe.each(databaseTargets())("sign-in throttling on $name", (target) => {
 
   it("shares counters between Gatehouse nodes on one database", async () => {
     // A second node: its own services, HTTP app and caches, on the same database.
-    const second = await createGatehouse(testConfig({ ...LIMITS, GATEHOUSE_MASTER_KEY: t.config.secrets.masterKey! }), { database: t.gatehouse.database, clock: t.clock, startJobs: false });
+    const second = await createGatehouse(testConfig({ ...LIMITS, GATEHOUSE_MASTER_KEY: t.config.secrets.masterKey! }), {
+      database: t.gatehouse.database,
+      clock: t.clock,
+      startJobs: false,
+    });
     const secondApp = await buildServer(second);
     try {
       const user = await registerUser(t.app);
@@ -127,14 +131,20 @@ describe.runIf(process.env.REDIS_TEST_URL)("sign-in throttling with Redis counte
   it("shares counters between nodes through Redis and stops a burst at the limit", async () => {
     const env = { ...LIMITS, REDIS_URL: process.env.REDIS_TEST_URL! };
     const t = await startTestGatehouse(databaseTargets()[0]!, { env });
-    const second = await createGatehouse(testConfig({ ...env, GATEHOUSE_MASTER_KEY: t.config.secrets.masterKey! }), { database: t.gatehouse.database, clock: t.clock, startJobs: false });
+    const second = await createGatehouse(testConfig({ ...env, GATEHOUSE_MASTER_KEY: t.config.secrets.masterKey! }), {
+      database: t.gatehouse.database,
+      clock: t.clock,
+      startJobs: false,
+    });
     const secondApp = await buildServer(second);
     try {
       const user = await registerUser(t.app);
       const apps = [t.app, secondApp];
       const before = await hashOperations(t.gatehouse);
       const responses = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => apps[i % 2]!.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: `wrong guess ${i} here` } })),
+        Array.from({ length: 20 }, (_, i) =>
+          apps[i % 2]!.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: `wrong guess ${i} here` } }),
+        ),
       );
       expect(responses.filter((r) => r.statusCode === 401)).toHaveLength(5);
       expect(responses.filter((r) => r.statusCode === 429)).toHaveLength(15);
@@ -195,7 +205,9 @@ describe.runIf(process.env.REDIS_TEST_URL)("sign-in throttling while Redis is un
       await proxy.restore();
       const recoveredMs = await eventually(async () => (await attempt(user.email)).statusCode === 201, 10_000, "sign-in to work again");
       expect((await t.app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
-      console.info(`[redis ${fault}] 503 after: sign-in ${signInMs.toFixed(0)} ms, registration ${registerMs.toFixed(0)} ms; sign-in worked again ${recoveredMs.toFixed(0)} ms after Redis was back`);
+      console.info(
+        `[redis ${fault}] 503 after: sign-in ${signInMs.toFixed(0)} ms, registration ${registerMs.toFixed(0)} ms; sign-in worked again ${recoveredMs.toFixed(0)} ms after Redis was back`,
+      );
     });
   }
 
@@ -203,8 +215,15 @@ describe.runIf(process.env.REDIS_TEST_URL)("sign-in throttling while Redis is un
     await proxy.refuse();
     try {
       const redisUrl = proxy.urlFor(process.env.REDIS_TEST_URL!).replace("redis://", "redis://:s3cret-password@");
-      const started = createGatehouse(testConfig({ REDIS_URL: redisUrl, GATEHOUSE_REDIS_TIMEOUT_MS: "300" }), { database: t.gatehouse.database, clock: t.clock, startJobs: false });
-      const error = await started.then(() => null, (e: unknown) => e as Error);
+      const started = createGatehouse(testConfig({ REDIS_URL: redisUrl, GATEHOUSE_REDIS_TIMEOUT_MS: "300" }), {
+        database: t.gatehouse.database,
+        clock: t.clock,
+        startJobs: false,
+      });
+      const error = await started.then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
       expect(error?.message).toContain(`cannot connect to Redis at 127.0.0.1:${proxy.port}`);
       expect(error?.message).not.toContain("s3cret");
     } finally {

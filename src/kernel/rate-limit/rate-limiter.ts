@@ -104,13 +104,19 @@ export function createDatabaseCounterStore(db: Database, clock: Clock): CounterS
     async addMember(key, member, windowSeconds) {
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + windowSeconds * 1000);
-      await db.insert(m).values({ key, member, expiresAt }).onConflictDoUpdate({ target: [m.key, m.member], set: { expiresAt } });
+      await db
+        .insert(m)
+        .values({ key, member, expiresAt })
+        .onConflictDoUpdate({ target: [m.key, m.member], set: { expiresAt } });
       return countLiveMembers(db, key, now);
     },
     countMembers: (key) => countLiveMembers(db, key, clock.now()),
     async expunge() {
       const now = clock.now();
-      const counters = await db.delete(t).where(sql`${t.windowEndsAt} <= ${now}`).returning({ key: t.key });
+      const counters = await db
+        .delete(t)
+        .where(sql`${t.windowEndsAt} <= ${now}`)
+        .returning({ key: t.key });
       const members = await db.delete(m).where(lte(m.expiresAt, now)).returning({ key: m.key });
       return counters.length + members.length;
     },
@@ -120,7 +126,10 @@ export function createDatabaseCounterStore(db: Database, clock: Clock): CounterS
 
 async function countLiveMembers(db: Database, key: string, now: Date): Promise<number> {
   const m = rateLimitMembersTable;
-  const [row] = await db.select({ members: count() }).from(m).where(and(sql`${m.key} = ${key}`, gt(m.expiresAt, now)));
+  const [row] = await db
+    .select({ members: count() })
+    .from(m)
+    .where(and(sql`${m.key} = ${key}`, gt(m.expiresAt, now)));
   return row?.members ?? 0;
 }
 
@@ -155,7 +164,10 @@ export function createRedisCounterStore(redis: Redis, clock: Clock, prefix = "ga
       const transaction = redis.multi();
       for (const { key, windowSeconds } of counters) {
         const redisKey = counterKey(key);
-        transaction.incr(redisKey).pexpire(redisKey, windowSeconds * 1000, "NX").pttl(redisKey);
+        transaction
+          .incr(redisKey)
+          .pexpire(redisKey, windowSeconds * 1000, "NX")
+          .pttl(redisKey);
       }
       const results = await allReplies(transaction, counters.length * 3);
       return counters.map(({ windowSeconds }, index) => {

@@ -29,7 +29,10 @@ export function serverNodeFlags(options: { memorySaver: boolean; embeddedDatabas
 }
 /** `--max_semi_space_size=…` and `--no-liftoff-only` both name the setting `max-semi-space-size` / `liftoff-only`. */
 function settingOf(flag: string): string {
-  return flag.replace(/^--(no-)?/, "").split("=")[0]!.replace(/_/g, "-");
+  return flag
+    .replace(/^--(no-)?/, "")
+    .split("=")[0]!
+    .replace(/_/g, "-");
 }
 
 /** The flags of `wanted` whose setting the process was not started with. */

@@ -42,7 +42,11 @@ interface LoadedKey {
  * How the kernel writes an audit entry without knowing the audit module: the module's `record`
  * fits this shape, and `createGatehouse` hands it over.
  */
-export type RecordAuditEvent = (executor: Executor, event: { action: "signing_key.rotated"; data: Record<string, unknown> }, origin: RequestContext) => Promise<void>;
+export type RecordAuditEvent = (
+  executor: Executor,
+  event: { action: "signing_key.rotated"; data: Record<string, unknown> },
+  origin: RequestContext,
+) => Promise<void>;
 
 export interface RotationResult {
   kid: string;
@@ -203,12 +207,18 @@ export function createSigningKeys(deps: {
         const retired = immediate ? published : keysToRetire(published, now, retainSeconds);
         const activatesAt = immediate ? now : addSeconds(now, publicationLeadSeconds);
         await demoteCurrentSigningKey(tx, now);
-        await retireSigningKeys(tx, retired.map((k) => k.kid));
+        await retireSigningKeys(
+          tx,
+          retired.map((k) => k.kid),
+        );
         const kid = await insertNewKey(tx, activatesAt);
         const retiredKids = retired.map((k) => k.kid);
         await recordAudit(
           tx,
-          { action: "signing_key.rotated", data: { kid, activatesAt: activatesAt.toISOString(), immediate, retiredKids, previousSigner: signerAt(published, now)?.kid ?? null } },
+          {
+            action: "signing_key.rotated",
+            data: { kid, activatesAt: activatesAt.toISOString(), immediate, retiredKids, previousSigner: signerAt(published, now)?.kid ?? null },
+          },
           options.context ?? systemContext("signing-keys"),
         );
         await announceSigningKeysChanged(tx, kid);

@@ -7,7 +7,11 @@ import { signingKeysTable as keys, type SigningKeyRow } from "./tables.js";
 export const SIGNING_KEYS_TABLE = "signing_keys";
 
 export function listPublishedSigningKeys(executor: Executor): Promise<SigningKeyRow[]> {
-  return executor.select().from(keys).where(or(eq(keys.status, "current"), eq(keys.status, "previous"))).orderBy(asc(keys.createdAt));
+  return executor
+    .select()
+    .from(keys)
+    .where(or(eq(keys.status, "current"), eq(keys.status, "previous")))
+    .orderBy(asc(keys.createdAt));
 }
 
 /** Inserts a current key unless one exists (another node may have won the race). */

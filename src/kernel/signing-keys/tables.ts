@@ -22,7 +22,11 @@ export const signingKeysTable = pgTable(
     rotatedAt: timestamptz("rotated_at"),
   },
   // At most one newest key, even when several nodes start on an empty database at once.
-  (t) => [uniqueIndex("signing_keys_one_current_key").on(t.status).where(sql`${t.status} = 'current'`)],
+  (t) => [
+    uniqueIndex("signing_keys_one_current_key")
+      .on(t.status)
+      .where(sql`${t.status} = 'current'`),
+  ],
 );
 
 export type SigningKeyRow = typeof signingKeysTable.$inferSelect;

@@ -62,8 +62,28 @@ describe.each(databaseTargets())("AccessPass route input on $name", (target) => 
       expectError(await post("/login", { username: 12345, password: STRONG_PASSWORD }), 400, /body\/username must be string/);
       expectError(await post("/login", { username: ["a"], password: STRONG_PASSWORD }), 400, /username/);
       expectError(await post("/confirm", { confirm_id: true }), 400, /confirm_id/);
-      expectError(await post("/register", { username: uniqueUsername(), email: uniqueEmail(), password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, meta: "text" }), 400, /meta/);
-      expectError(await post("/register", { username: uniqueUsername(), email: uniqueEmail(), password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, meta: [1, 2] }), 400, /meta/);
+      expectError(
+        await post("/register", {
+          username: uniqueUsername(),
+          email: uniqueEmail(),
+          password: STRONG_PASSWORD,
+          password_confirm: STRONG_PASSWORD,
+          meta: "text",
+        }),
+        400,
+        /meta/,
+      );
+      expectError(
+        await post("/register", {
+          username: uniqueUsername(),
+          email: uniqueEmail(),
+          password: STRONG_PASSWORD,
+          password_confirm: STRONG_PASSWORD,
+          meta: [1, 2],
+        }),
+        400,
+        /meta/,
+      );
       expectError(await post("/login", [{ username: "a", password: "b" }]), 400);
       expectError(await post("/login", "null"), 400);
     });
@@ -83,28 +103,51 @@ describe.each(databaseTargets())("AccessPass route input on $name", (target) => 
 
     it("refuses invalid values", async () => {
       expectError(await post("/forgot_username", { email: "not-an-address" }), 400, /email/);
-      expectError(await post("/register", { username: "no spaces allowed", email: uniqueEmail(), password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD }), 400, /username/);
+      expectError(
+        await post("/register", { username: "no spaces allowed", email: uniqueEmail(), password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD }),
+        400,
+        /username/,
+      );
       expectError(await post("/confirm", { confirm_id: "" }), 400, /confirm_id/);
     });
 
     it("refuses an oversize body with 413", async () => {
-      expectError(await post("/register", { username: "big", email: uniqueEmail(), password: "x".repeat(70 * 1024), password_confirm: "x" }), 413, "The request body is too large.");
+      expectError(
+        await post("/register", { username: "big", email: uniqueEmail(), password: "x".repeat(70 * 1024), password_confirm: "x" }),
+        413,
+        "The request body is too large.",
+      );
     });
 
     it("refuses meta over 16 KB", async () => {
       const meta = { blob: "m".repeat(17 * 1024) };
-      expectError(await post("/register", { username: uniqueUsername(), email: uniqueEmail(), password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, meta }), 400, "Metadata may not exceed 16 KB of JSON.");
+      expectError(
+        await post("/register", { username: uniqueUsername(), email: uniqueEmail(), password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, meta }),
+        400,
+        "Metadata may not exceed 16 KB of JSON.",
+      );
     });
 
     it("takes a null meta as none", async () => {
-      const response = await post("/register", { username: uniqueUsername(), email: uniqueEmail(), password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, meta: null });
+      const response = await post("/register", {
+        username: uniqueUsername(),
+        email: uniqueEmail(),
+        password: STRONG_PASSWORD,
+        password_confirm: STRONG_PASSWORD,
+        meta: null,
+      });
       expect(response.statusCode).toBe(200);
       const check = await t.app.inject({ method: "GET", url: `${PREFIX}/check`, headers: { "access-token": response.json().ok.access_token } });
       expect(check.json()).toEqual({ ok: {} });
     });
 
     it("refuses a body that is not JSON with 415", async () => {
-      const form = await t.app.inject({ method: "POST", url: `${PREFIX}/login`, payload: "username=a&password=b", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const form = await t.app.inject({
+        method: "POST",
+        url: `${PREFIX}/login`,
+        payload: "username=a&password=b",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
       expectError(form, 415);
     });
   });
@@ -166,7 +209,7 @@ describe.each(databaseTargets())("AccessPass route input on $name", (target) => 
     });
 
     it("leaves the rest of the server's errors alone", async () => {
-      const native = await t.app.inject({ method: "POST", url: "/v1/sessions", payload: "{" , headers: { "content-type": "application/json" } });
+      const native = await t.app.inject({ method: "POST", url: "/v1/sessions", payload: "{", headers: { "content-type": "application/json" } });
       expect(native.statusCode).toBe(400);
       expect(native.json().error).toMatchObject({ code: "invalid_json" });
       expect((await t.app.inject({ method: "GET", url: "/nothing-here" })).json().error).toMatchObject({ code: "not_found" });
@@ -174,7 +217,17 @@ describe.each(databaseTargets())("AccessPass route input on $name", (target) => 
 
     it("documents every route in the OpenAPI document", async () => {
       const document = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json() as { paths: Record<string, Record<string, { tags?: string[] }>> };
-      const routes = ["get /check", "get /refresh", "post /register", "post /confirm", "post /login", "post /reset_password", "post /logout", "post /change_password", "post /forgot_username"];
+      const routes = [
+        "get /check",
+        "get /refresh",
+        "post /register",
+        "post /confirm",
+        "post /login",
+        "post /reset_password",
+        "post /logout",
+        "post /change_password",
+        "post /forgot_username",
+      ];
       for (const route of routes) {
         const [method, path] = route.split(" ") as [string, string];
         expect(document.paths[`${PREFIX}${path}`]?.[method]?.tags, route).toEqual(["accesspass"]);

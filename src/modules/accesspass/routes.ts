@@ -65,7 +65,10 @@ function describeError(error: AppError): string {
 
 function renderAccessPassError(reply: FastifyReply, error: AppError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
-  return reply.code(error.status).type("application/json; charset=utf-8").send({ error: describeError(error) });
+  return reply
+    .code(error.status)
+    .type("application/json; charset=utf-8")
+    .send({ error: describeError(error) });
 }
 
 /**
@@ -180,7 +183,8 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
         tags,
         operationId: "resetAccessPassPassword",
         summary: "Email a password-reset link (ok whether or not the account exists)",
-        description: "The link's `token` is the `password_id` of POST /change_password; it works once and expires after GATEHOUSE_PASSWORD_RESET_TTL_SECONDS (an hour).",
+        description:
+          "The link's `token` is the `password_id` of POST /change_password; it works once and expires after GATEHOUSE_PASSWORD_RESET_TTL_SECONDS (an hour).",
         body: ResetPasswordBody,
         response: { 200: MessageResponse, ...accesspassErrors(KernelErrors.rate_limited) },
       },
@@ -218,7 +222,12 @@ export const accesspassRoutes: FastifyPluginAsyncTypebox<AccessPassRoutesOptions
         body: ChangePasswordBody,
         response: {
           200: MessageResponse,
-          ...accesspassErrors(AuthenticatorErrors.password_confirmation_mismatch, PasswordErrors.invalid_reset_token, ...passwordPolicyErrors, KernelErrors.server_busy),
+          ...accesspassErrors(
+            AuthenticatorErrors.password_confirmation_mismatch,
+            PasswordErrors.invalid_reset_token,
+            ...passwordPolicyErrors,
+            KernelErrors.server_busy,
+          ),
         },
       },
     },

@@ -64,7 +64,17 @@ export const TokensResponse = defineComponent(
     },
     {
       description: "AccessPass's answer to a login, register or refresh.",
-      examples: [{ ok: { type: "basic", access_token: "example.access.token", access_expire_in: 900, refresh_token: "example-refresh-token", refresh_expire_in: 2592000 } }],
+      examples: [
+        {
+          ok: {
+            type: "basic",
+            access_token: "example.access.token",
+            access_expire_in: 900,
+            refresh_token: "example-refresh-token",
+            refresh_expire_in: 2592000,
+          },
+        },
+      ],
     },
   ),
 );

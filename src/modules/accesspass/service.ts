@@ -73,7 +73,13 @@ export function createAccessPassService(deps: AccessPassDeps): AccessPassService
 
   return {
     async register(input, context) {
-      const registration = { email: input.email, username: input.username, password: input.password, passwordConfirmation: input.passwordConfirm, metadata: input.meta ?? {} };
+      const registration = {
+        email: input.email,
+        username: input.username,
+        password: input.password,
+        passwordConfirmation: input.passwordConfirm,
+        metadata: input.meta ?? {},
+      };
       // The core refuses password sign-in to unconfirmed addresses under this policy; a session
       // handed out at registration would step around it.
       if (deps.requireEmailConfirmation) {

@@ -24,7 +24,14 @@ describe.each(databaseTargets())("accounts on $name", (target) => {
       const payload = valid({ username: uniqueUsername(), name: "Ada Lovelace", metadata: { plan: "pro", seats: 3 } });
       const response = await t.app.inject({ method: "POST", url: "/v1/users", payload, headers: { host: "evil.example" } });
       expect(response.statusCode).toBe(201);
-      expect(response.json().user).toMatchObject({ email: payload.email, username: payload.username, name: "Ada Lovelace", metadata: { plan: "pro", seats: 3 }, emailConfirmed: false, hasPassword: true });
+      expect(response.json().user).toMatchObject({
+        email: payload.email,
+        username: payload.username,
+        name: "Ada Lovelace",
+        metadata: { plan: "pro", seats: 3 },
+        emailConfirmed: false,
+        hasPassword: true,
+      });
       const mail = await latestEmailTo(t.gatehouse, payload.email as string);
       const link = linkIn(mail.text);
       expect(link.origin).toBe(TEST_BASE_URL);
@@ -50,7 +57,10 @@ describe.each(databaseTargets())("accounts on $name", (target) => {
         [valid({ password: "short pass", passwordConfirmation: "short pass" }), "password_too_short"],
         [valid({ password: "a".repeat(1025), passwordConfirmation: "a".repeat(1025) }), "password_too_long"],
         [valid({ password: "PasswordPassword", passwordConfirmation: "PasswordPassword" }), "password_too_common"],
-        [valid({ email: "marguerite@example.com", password: "my name is marguerite!", passwordConfirmation: "my name is marguerite!" }), "password_contains_personal_info"],
+        [
+          valid({ email: "marguerite@example.com", password: "my name is marguerite!", passwordConfirmation: "my name is marguerite!" }),
+          "password_contains_personal_info",
+        ],
         [valid({ metadata: { blob: "x".repeat(17 * 1024) } }), "metadata_too_large"],
         [valid({ email: "not-an-email" }), "validation_failed"],
         [valid({ username: "has space" }), "validation_failed"],
@@ -77,7 +87,9 @@ describe.each(databaseTargets())("accounts on $name", (target) => {
     });
 
     it("refuses a password made of the user's name or email words", async () => {
-      const named = await register(valid({ name: "Zéphyrine Quaglietti", password: "zephyrine sings in the rain", passwordConfirmation: "zephyrine sings in the rain" }));
+      const named = await register(
+        valid({ name: "Zéphyrine Quaglietti", password: "zephyrine sings in the rain", passwordConfirmation: "zephyrine sings in the rain" }),
+      );
       expect(named.json().error.code).toBe("password_contains_personal_info");
       const email = uniqueEmail("zephyrine.quaglietti");
       const fromEmail = await register(valid({ email, password: "quaglietti zephyrine 77", passwordConfirmation: "quaglietti zephyrine 77" }));
@@ -144,8 +156,14 @@ describe.each(databaseTargets())("accounts on $name", (target) => {
         const right = await strict.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: STRONG_PASSWORD } });
         expect(right.statusCode).toBe(403);
         expect(right.json().error.code).toBe("email_not_confirmed");
-        await strict.app.inject({ method: "POST", url: "/v1/email-confirmations", payload: { token: tokenIn(await latestEmailTo(strict.gatehouse, user.email)) } });
-        expect((await strict.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: STRONG_PASSWORD } })).statusCode).toBe(201);
+        await strict.app.inject({
+          method: "POST",
+          url: "/v1/email-confirmations",
+          payload: { token: tokenIn(await latestEmailTo(strict.gatehouse, user.email)) },
+        });
+        expect((await strict.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: STRONG_PASSWORD } })).statusCode).toBe(
+          201,
+        );
       } finally {
         await strict.close();
       }

@@ -44,7 +44,15 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
           },
           {
             additionalProperties: false,
-            examples: [{ email: "ada@example.com", password: "plum-otter-lantern-42", passwordConfirmation: "plum-otter-lantern-42", username: "ada", name: "Ada Lovelace" }],
+            examples: [
+              {
+                email: "ada@example.com",
+                password: "plum-otter-lantern-42",
+                passwordConfirmation: "plum-otter-lantern-42",
+                username: "ada",
+                name: "Ada Lovelace",
+              },
+            ],
           },
         ),
         response: {

@@ -39,6 +39,9 @@ export const PublicProfileSchema = defineComponent(
   "PublicProfile",
   Type.Object(
     { id: Uuid, username: Nullable(Type.String()), name: Nullable(Type.String()) },
-    { description: "What anyone signed in may see of another user.", examples: [{ id: exampleUser.id, username: exampleUser.username, name: exampleUser.name }] },
+    {
+      description: "What anyone signed in may see of another user.",
+      examples: [{ id: exampleUser.id, username: exampleUser.username, name: exampleUser.name }],
+    },
   ),
 );

@@ -90,7 +90,10 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_MAX_BYTES) {
         throw new AppError(AccountErrors.metadata_too_large);
       }
-      const passwordHash = await authenticators.hashNewPassword({ password: input.password, confirmation: input.passwordConfirmation, personal: { email, username, name: input.name } }, context);
+      const passwordHash = await authenticators.hashNewPassword(
+        { password: input.password, confirmation: input.passwordConfirmation, personal: { email, username, name: input.name } },
+        context,
+      );
       const now = clock.now();
       try {
         const user = await db.transaction(async (tx) => {
@@ -129,7 +132,12 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       if (!row?.email) return;
       const to = row.email;
       await db.transaction(async (tx) => {
-        await mailer.enqueue(tx, row.username ? { to, template: "username-reminder", variables: { username: row.username } } : { to, template: "username-reminder-no-username", variables: {} });
+        await mailer.enqueue(
+          tx,
+          row.username
+            ? { to, template: "username-reminder", variables: { username: row.username } }
+            : { to, template: "username-reminder-no-username", variables: {} },
+        );
         await audit.record(tx, { action: "username.reminder_requested", subjectUserId: row.id }, context);
       });
       mailer.dispatch();

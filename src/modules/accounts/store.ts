@@ -22,7 +22,11 @@ export async function lockUser(executor: Executor, id: string): Promise<UserRow 
 
 // lower() matches the expression of the unique index, so this lookup uses it.
 export async function findUserByUsername(executor: Executor, username: string): Promise<UserRow | null> {
-  const [row] = await executor.select().from(t).where(sql`lower(${t.username}) = lower(${username})`).limit(1);
+  const [row] = await executor
+    .select()
+    .from(t)
+    .where(sql`lower(${t.username}) = lower(${username})`)
+    .limit(1);
   return row ?? null;
 }
 

@@ -81,8 +81,16 @@ describe.each(databaseTargets())("GET /v1/admin/outbox on $name", (target) => {
       expect(retried.json().message).toMatchObject({ id: message.id, status: "pending", attempts: 0 });
       await t.gatehouse.mail.idle();
       await t.gatehouse.mail.drain();
-      const [audited] = await t.gatehouse.database.db.select().from(auditEventsTable).where(eq(auditEventsTable.requestId, retried.headers["x-request-id"] as string));
-      expect(audited).toMatchObject({ action: "outbox_message.retried", actorType: "admin", actorUserId: null, data: { messageId: message.id, channel: "email" } });
+      const [audited] = await t.gatehouse.database.db
+        .select()
+        .from(auditEventsTable)
+        .where(eq(auditEventsTable.requestId, retried.headers["x-request-id"] as string));
+      expect(audited).toMatchObject({
+        action: "outbox_message.retried",
+        actorType: "admin",
+        actorUserId: null,
+        data: { messageId: message.id, channel: "email" },
+      });
       const after = (await t.gatehouse.outbox.find(message.id))!;
       expect(after).toMatchObject({ status: "sent", attempts: 1, messageId: message.messageId });
       expect(sent).toContain(message.messageId);

@@ -101,7 +101,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Out
         security: [{ adminToken: [] }],
         summary: "Queue a failed message again, with a fresh set of attempts and the same Message-ID",
         params: Type.Object({ id: Uuid }),
-        response: { 200: Type.Object({ message: OutboxMessageSchema }), ...errorResponses(AdminErrors.outbox_message_not_found, AdminErrors.outbox_message_not_failed) },
+        response: {
+          200: Type.Object({ message: OutboxMessageSchema }),
+          ...errorResponses(AdminErrors.outbox_message_not_found, AdminErrors.outbox_message_not_failed),
+        },
       },
     },
     async (request) => ({ message: toView(await admin.retryOutboxMessage(request.params.id, requestContext(request))) }),

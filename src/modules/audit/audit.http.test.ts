@@ -18,7 +18,12 @@ describe.each(databaseTargets())("the audit log on $name", (target) => {
 
   it("files each entry under the id of the request that caused it, as the response tells", async () => {
     const email = uniqueEmail();
-    const registered = await t.app.inject({ method: "POST", url: "/v1/users", payload: { email, password: "an audited passphrase here", passwordConfirmation: "an audited passphrase here" }, headers: { "user-agent": "audit-test/1" } });
+    const registered = await t.app.inject({
+      method: "POST",
+      url: "/v1/users",
+      payload: { email, password: "an audited passphrase here", passwordConfirmation: "an audited passphrase here" },
+      headers: { "user-agent": "audit-test/1" },
+    });
     const requestId = registered.headers["x-request-id"] as string;
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const rows = await rowsOfRequest(requestId);
@@ -30,18 +35,36 @@ describe.each(databaseTargets())("the audit log on $name", (target) => {
     const user = await registerUser(t.app);
     const grant = await signIn(t.app, user.email);
     const signOut = await t.app.inject({ method: "DELETE", url: "/v1/sessions/current", headers: { authorization: `Bearer ${grant.accessToken}` } });
-    expect((await rowsOfRequest(signOut.headers["x-request-id"] as string))[0]).toMatchObject({ action: "session.revoked", actorType: "user", actorUserId: user.id, subjectUserId: user.id });
+    expect((await rowsOfRequest(signOut.headers["x-request-id"] as string))[0]).toMatchObject({
+      action: "session.revoked",
+      actorType: "user",
+      actorUserId: user.id,
+      subjectUserId: user.id,
+    });
 
     const admin = await registerUser(t.app);
     await signIn(t.app, user.email);
     const byAdmin = { ip: "192.0.2.1", userAgent: "admin-console", requestId: "admin-request", actor: { type: "admin" as const, userId: admin.id } };
     expect(await t.gatehouse.sessions.revokeAll(user.id, byAdmin, "revoked_by_admin")).toBe(1);
-    expect((await rowsOfRequest("admin-request"))[0]).toMatchObject({ action: "session.revoked", actorType: "admin", actorUserId: admin.id, subjectUserId: user.id, ip: "192.0.2.1" });
+    expect((await rowsOfRequest("admin-request"))[0]).toMatchObject({
+      action: "session.revoked",
+      actorType: "admin",
+      actorUserId: admin.id,
+      subjectUserId: user.id,
+      ip: "192.0.2.1",
+    });
 
     await signIn(t.app, user.email);
     await t.gatehouse.sessions.revokeAll(user.id, systemContext("account-cleanup"), "cleanup");
-    const [bySystem] = (await t.gatehouse.audit.listForUser(t.gatehouse.database.db, user.id, 1));
-    expect(bySystem).toMatchObject({ action: "session.revoked", actorType: "system", actorUserId: null, requestId: null, ip: null, data: { system: "account-cleanup" } });
+    const [bySystem] = await t.gatehouse.audit.listForUser(t.gatehouse.database.db, user.id, 1);
+    expect(bySystem).toMatchObject({
+      action: "session.revoked",
+      actorType: "system",
+      actorUserId: null,
+      requestId: null,
+      ip: null,
+      data: { system: "account-cleanup" },
+    });
   });
 
   it("records every refresh", async () => {

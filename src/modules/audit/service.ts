@@ -26,7 +26,10 @@ export type AuditOrigin = Pick<RequestContext, "ip" | "userAgent" | "requestId" 
  * Who acted: the origin's actor (an administrator, a job), else the signed-in principal, else the
  * user the event names as actor (someone proving who they are by signing in), else nobody.
  */
-function actorOf(event: { actorUserId?: string | null }, origin: AuditOrigin): { actorType: "user" | "admin" | "system" | "anonymous"; actorUserId: string | null } {
+function actorOf(
+  event: { actorUserId?: string | null },
+  origin: AuditOrigin,
+): { actorType: "user" | "admin" | "system" | "anonymous"; actorUserId: string | null } {
   const actor = origin?.actor;
   if (actor) return { actorType: actor.type, actorUserId: actor.type === "system" ? null : actor.userId };
   const userId = origin?.principal?.userId ?? event.actorUserId ?? null;

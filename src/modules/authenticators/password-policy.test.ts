@@ -123,7 +123,10 @@ describe("guessable passwords (zxcvbn)", () => {
   it("accepts random diceware passphrases of four words and random 15-character passwords", () => {
     const words = commonLanguagePack().dictionary["diceware-common"];
     for (let i = 0; i < 40; i++) {
-      const [a, b, c, d] = stream(`words:${i}`, 8).reduce<number[]>((out, byte, j, all) => (j % 2 ? out : [...out, (byte * 256 + all[j + 1]!) % words.length]), []);
+      const [a, b, c, d] = stream(`words:${i}`, 8).reduce<number[]>(
+        (out, byte, j, all) => (j % 2 ? out : [...out, (byte * 256 + all[j + 1]!) % words.length]),
+        [],
+      );
       const passphrase = [words[a!], words[b!], words[c!], words[d!]].join(i % 2 ? " " : "-");
       expect(codeOf(passphrase), passphrase).toBe("accepted");
     }

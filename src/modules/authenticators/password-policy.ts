@@ -54,14 +54,19 @@ export function checkNewPassword(password: string, minLength: number, context: P
   const { guessesLog10, warning, suggestions } = estimateGuessability(normalized, personalWords(context));
   if (guessesLog10 < MIN_GUESSES_LOG10) {
     const reason = [warning, ...suggestions].filter((text): text is string => text !== null).join(" ");
-    throw new AppError({ ...AuthenticatorErrors.password_too_guessable, message: `${AuthenticatorErrors.password_too_guessable.message} ${reason}` }, { details: { warning, suggestions } });
+    throw new AppError(
+      { ...AuthenticatorErrors.password_too_guessable, message: `${AuthenticatorErrors.password_too_guessable.message} ${reason}` },
+      { details: { warning, suggestions } },
+    );
   }
   return normalized;
 }
 
 /** Folded values the password may not contain: the email's local part, the username, the words of the name. */
 function personalValues(context: PasswordContext): string[] {
-  const whole = [context.email?.split("@")[0], context.username].filter((value): value is string => typeof value === "string" && value.length >= PERSONAL_INFO_MIN_LENGTH);
+  const whole = [context.email?.split("@")[0], context.username].filter(
+    (value): value is string => typeof value === "string" && value.length >= PERSONAL_INFO_MIN_LENGTH,
+  );
   return [...whole.map(fold), ...words(context.name).filter((word) => [...word].length >= NAME_WORD_MIN_LENGTH)];
 }
 
@@ -82,7 +87,9 @@ const fold = (value: string) => value.normalize("NFD").replace(/\p{M}/gu, "").to
 
 /** Folded words of a name, username or local part: "Marie-Claire O'Neil" gives marie, claire, o, neil. */
 function words(value: string | null | undefined): string[] {
-  return fold(value ?? "").split(/[^\p{L}\p{N}]+/u).filter((word) => word.length > 0);
+  return fold(value ?? "")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word.length > 0);
 }
 
 export function checkConfirmation(password: string, confirmation: string): void {

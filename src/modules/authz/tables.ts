@@ -20,8 +20,12 @@ export const permissionsTable = pgTable("permissions", {
 export const rolePermissionsTable = pgTable(
   "role_permissions",
   {
-    roleId: uuid("role_id").notNull().references(() => rolesTable.id, { onDelete: "cascade" }),
-    permissionId: uuid("permission_id").notNull().references(() => permissionsTable.id, { onDelete: "cascade" }),
+    roleId: uuid("role_id")
+      .notNull()
+      .references(() => rolesTable.id, { onDelete: "cascade" }),
+    permissionId: uuid("permission_id")
+      .notNull()
+      .references(() => permissionsTable.id, { onDelete: "cascade" }),
     createdAt: timestamptz("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.roleId, t.permissionId] })],
@@ -30,8 +34,12 @@ export const rolePermissionsTable = pgTable(
 export const userRolesTable = pgTable(
   "user_roles",
   {
-    userId: uuid("user_id").notNull().references(() => usersTable.id, { onDelete: "cascade" }),
-    roleId: uuid("role_id").notNull().references(() => rolesTable.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => usersTable.id, { onDelete: "cascade" }),
+    roleId: uuid("role_id")
+      .notNull()
+      .references(() => rolesTable.id, { onDelete: "cascade" }),
     createdAt: timestamptz("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.roleId] })],

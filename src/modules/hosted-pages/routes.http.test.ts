@@ -22,7 +22,8 @@ describe.each(databaseTargets())("hosted pages on $name", (target) => {
     const link = linkIn(mail.text);
     return { email, url: link.pathname + link.search, token: tokenIn(mail) };
   };
-  const stillRedeemable = async (token: string) => (await t.app.inject({ method: "POST", url: "/v1/magic-links/verify", payload: { token } })).statusCode === 201;
+  const stillRedeemable = async (token: string) =>
+    (await t.app.inject({ method: "POST", url: "/v1/magic-links/verify", payload: { token } })).statusCode === 201;
   const expectRefusalPage = (response: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number, code: string) => {
     expect(response.statusCode).toBe(status);
     expect(response.headers["content-type"]).toContain("text/html");
@@ -113,7 +114,12 @@ describe.each(databaseTargets())("hosted pages on $name", (target) => {
       const opened = await openPage(t.app, url);
       const incomplete = await submitForm(t.app, { action: "/ui/magic-link", fields: { _csrf: opened.form!.fields._csrf! } }, opened.jar);
       expectRefusalPage(incomplete, 400, "invalid_form");
-      const multipart = await t.app.inject({ method: "POST", url: "/ui/magic-link", headers: { "content-type": "multipart/form-data; boundary=x" }, payload: "--x--" });
+      const multipart = await t.app.inject({
+        method: "POST",
+        url: "/ui/magic-link",
+        headers: { "content-type": "multipart/form-data; boundary=x" },
+        payload: "--x--",
+      });
       expect(multipart.statusCode).toBe(415);
       expect(multipart.headers["content-type"]).toContain("text/html");
       expectRefusalPage(await t.app.inject({ method: "GET", url: "/ui/nothing-here" }), 404, "not_found");
@@ -159,10 +165,14 @@ describe.each(databaseTargets())("hosted pages on $name", (target) => {
       expect(tooShort.statusCode).toBe(400);
       expect(tooShort.body).toContain("at least 15 characters");
       const again = formsIn(tooShort.body)[0]!;
-      const done = await submitForm(t.app, again, opened.jar, { fields: { password: "a brand new passphrase", passwordConfirmation: "a brand new passphrase" } });
+      const done = await submitForm(t.app, again, opened.jar, {
+        fields: { password: "a brand new passphrase", passwordConfirmation: "a brand new passphrase" },
+      });
       expect(done.statusCode).toBe(200);
       expect(done.body).toContain("Password reset");
-      expect((await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: "a brand new passphrase" } })).statusCode).toBe(201);
+      expect((await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: "a brand new passphrase" } })).statusCode).toBe(
+        201,
+      );
     });
   });
 

@@ -65,7 +65,9 @@ const uiPages: FastifyPluginAsyncTypebox<HostedPagesOptions> = async (app, optio
       return sendErrorPage(reply, new AppError(reply.request.method === "GET" ? HostedPageErrors.invalid_link : HostedPageErrors.invalid_form));
     }
     if (error.code === KernelErrors.cross_site_request.code) {
-      return sendErrorPage(reply, error, { extra: `<p>${escapeHtml(productName)} accepts forms only from its own pages at <a href="${escapeHtml(origin)}/">${escapeHtml(origin)}</a>.</p>` });
+      return sendErrorPage(reply, error, {
+        extra: `<p>${escapeHtml(productName)} accepts forms only from its own pages at <a href="${escapeHtml(origin)}/">${escapeHtml(origin)}</a>.</p>`,
+      });
     }
     return sendErrorPage(reply, error);
   });
@@ -90,14 +92,22 @@ const uiPages: FastifyPluginAsyncTypebox<HostedPagesOptions> = async (app, optio
   app.post("/confirm-email", { ...postOptions, schema: { hide: true, body: TokenForm } }, async (request, reply) => {
     try {
       const user = await accounts.confirmEmail(request.body.token, requestContext(request));
-      return sendPage(reply, "Email confirmed", `<h1>Email confirmed</h1><p>${escapeHtml(user.email ?? "Your address")} is confirmed. You can close this page.</p>`);
+      return sendPage(
+        reply,
+        "Email confirmed",
+        `<h1>Email confirmed</h1><p>${escapeHtml(user.email ?? "Your address")} is confirmed. You can close this page.</p>`,
+      );
     } catch (error) {
       return failure(reply, "Confirmation failed", error);
     }
   });
 
   app.get("/reset-password", { schema: { hide: true, querystring: TokenQuery } }, async (request, reply) =>
-    sendPage(reply, `Reset your password — ${productName}`, resetPasswordForm({ token: request.query.token, csrfToken: csrf.tokenFor(reply), minLength: passwordMinLength })),
+    sendPage(
+      reply,
+      `Reset your password — ${productName}`,
+      resetPasswordForm({ token: request.query.token, csrfToken: csrf.tokenFor(reply), minLength: passwordMinLength }),
+    ),
   );
 
   app.post(
@@ -116,11 +126,20 @@ const uiPages: FastifyPluginAsyncTypebox<HostedPagesOptions> = async (app, optio
       const { token, password, passwordConfirmation } = request.body;
       try {
         await passwords.completeReset({ token, password, passwordConfirmation }, requestContext(request));
-        return sendPage(reply, "Password reset", "<h1>Password reset</h1><p>Your password has been changed and every session signed out. Sign in with the new password.</p>");
+        return sendPage(
+          reply,
+          "Password reset",
+          "<h1>Password reset</h1><p>Your password has been changed and every session signed out. Sign in with the new password.</p>",
+        );
       } catch (error) {
         // A password the policy refuses: the same form again, with the reason (the link is still good).
         if (error instanceof AppError && error.code !== "invalid_reset_token" && error.status < 500) {
-          return sendPage(reply, "Reset your password", resetPasswordForm({ token, csrfToken: csrf.tokenFor(reply), minLength: passwordMinLength, problem: error.message }), error.status);
+          return sendPage(
+            reply,
+            "Reset your password",
+            resetPasswordForm({ token, csrfToken: csrf.tokenFor(reply), minLength: passwordMinLength, problem: error.message }),
+            error.status,
+          );
         }
         return failure(reply, "Reset failed", error);
       }
@@ -171,7 +190,11 @@ const uiPages: FastifyPluginAsyncTypebox<HostedPagesOptions> = async (app, optio
   app.post("/confirm-email-change", { ...postOptions, schema: { hide: true, body: TokenForm } }, async (request, reply) => {
     try {
       const user = await identities.confirmEmailChange(request.body.token, requestContext(request));
-      return sendPage(reply, "Email address changed", `<h1>Email address changed</h1><p>Your account now uses ${escapeHtml(user.email ?? "")}. You can close this page.</p>`);
+      return sendPage(
+        reply,
+        "Email address changed",
+        `<h1>Email address changed</h1><p>Your account now uses ${escapeHtml(user.email ?? "")}. You can close this page.</p>`,
+      );
     } catch (error) {
       return failure(reply, "Email change failed", error);
     }
@@ -190,7 +213,10 @@ const uiPages: FastifyPluginAsyncTypebox<HostedPagesOptions> = async (app, optio
 
   app.post(
     "/sign-in",
-    { ...postOptions, schema: { hide: true, body: Type.Object({ email: Type.String({ maxLength: 320 }), [CSRF_FIELD]: CsrfInput }, { additionalProperties: false }) } },
+    {
+      ...postOptions,
+      schema: { hide: true, body: Type.Object({ email: Type.String({ maxLength: 320 }), [CSRF_FIELD]: CsrfInput }, { additionalProperties: false }) },
+    },
     async (request, reply) => {
       try {
         await passwordless.requestMagicLink(request.body.email, requestContext(request));
@@ -201,7 +227,8 @@ const uiPages: FastifyPluginAsyncTypebox<HostedPagesOptions> = async (app, optio
             (options.devMailbox ? `<p class="note">On this development server, email waits in the <a href="/dev/mailbox">development mailbox</a>.</p>` : ""),
         );
       } catch (error) {
-        if (error instanceof AppError && error.status === 400) return sendPage(reply, `Sign in — ${productName}`, signInForm(csrf.tokenFor(reply), error.message), 400);
+        if (error instanceof AppError && error.status === 400)
+          return sendPage(reply, `Sign in — ${productName}`, signInForm(csrf.tokenFor(reply), error.message), 400);
         return failure(reply, "Sign-in failed", error);
       }
     },
@@ -214,7 +241,13 @@ const uiPages: FastifyPluginAsyncTypebox<HostedPagesOptions> = async (app, optio
     return sendPage(
       reply,
       `Your account — ${productName}`,
-      accountPage({ user, sessions: await sessions.list(user.id), currentSessionId: current.sessionId, csrfToken: csrf.tokenFor(reply), developerHint: options.developerHints }),
+      accountPage({
+        user,
+        sessions: await sessions.list(user.id),
+        currentSessionId: current.sessionId,
+        csrfToken: csrf.tokenFor(reply),
+        developerHint: options.developerHints,
+      }),
       200,
       { wide: true },
     );

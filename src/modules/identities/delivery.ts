@@ -38,7 +38,13 @@ export const enqueueCode = (
  * identity (shared with the other mail-sending flows), one message per purpose and identity per
  * resend interval, and a lower per-IP cap on text messages, which cost money.
  */
-export function enforceSendLimits(limiter: RateLimiter, rules: RateRules, identity: NormalizedIdentity, purpose: string, context: RequestContext): Promise<void> {
+export function enforceSendLimits(
+  limiter: RateLimiter,
+  rules: RateRules,
+  identity: NormalizedIdentity,
+  purpose: string,
+  context: RequestContext,
+): Promise<void> {
   return limiter.enforce([
     [rules.mailPerIp, context.ip],
     ...(identity.type === "phone" ? [[rules.smsPerIp, context.ip] as [typeof rules.smsPerIp, string]] : []),

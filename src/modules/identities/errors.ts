@@ -6,7 +6,10 @@ export const IdentityErrors = defineErrorCodes({
   identity_taken: { status: 409, message: "This email address or phone number belongs to another account." },
   verified_identity_required: { status: 403, message: "Verify the email address or phone number of your account before adding another one." },
   last_sign_in_method: { status: 409, message: "This is the only way left to sign in to the account. Add another email address or phone number first." },
-  last_recovery_channel: { status: 409, message: "This is the only email address or phone number of the account: without it a forgotten password could not be reset. Add another one first." },
+  last_recovery_channel: {
+    status: 409,
+    message: "This is the only email address or phone number of the account: without it a forgotten password could not be reset. Add another one first.",
+  },
   email_unchanged: { status: 400, message: "This is already the email address of the account." },
   invalid_email_change_token: { status: 400, message: "This email change link is invalid, expired or already used. Request the change again." },
 });

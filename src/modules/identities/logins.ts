@@ -51,7 +51,10 @@ export function createLogins(deps: { users: UserRows; limiter: RateLimiter; rule
     /** Mail a login name can trigger is counted per account, or per canonical login when it names none. */
     async enforceMailLimits(executor: Executor, login: string, context: RequestContext) {
       const user = await findUser(executor, login);
-      await limiter.enforce([[rules.mailPerIp, context.ip], [rules.mailPerTarget, user ? `user:${user.id}` : canonical(login)]]);
+      await limiter.enforce([
+        [rules.mailPerIp, context.ip],
+        [rules.mailPerTarget, user ? `user:${user.id}` : canonical(login)],
+      ]);
       return user;
     },
   };

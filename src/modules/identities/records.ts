@@ -72,7 +72,11 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
     if (existing) {
       const verified = await markVerified(executor, existing.identity);
       if (existing.identity.verifiedAt === null) {
-        await audit.record(executor, { action: "identity.verified", actorUserId: userId, subjectUserId: userId, data: { identityId: existing.identity.id, type: identity.type } }, context);
+        await audit.record(
+          executor,
+          { action: "identity.verified", actorUserId: userId, subjectUserId: userId, data: { identityId: existing.identity.id, type: identity.type } },
+          context,
+        );
       }
       return verified;
     }
@@ -80,7 +84,11 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
       insertIdentity(sp, { id: generateId(), userId, type: identity.type, value: identity.value, verifiedAt: clock.now(), createdAt: clock.now() }),
     );
     if (!row) throw new AppError(IdentityErrors.identity_taken);
-    await audit.record(executor, { action: "identity.added", actorUserId: userId, subjectUserId: userId, data: { identityId: row.id, type: identity.type } }, context);
+    await audit.record(
+      executor,
+      { action: "identity.added", actorUserId: userId, subjectUserId: userId, data: { identityId: row.id, type: identity.type } },
+      context,
+    );
     await notifyIdentities(executor, userId, "identity-added", row);
     return { user: await syncPrimaryEmail(executor, userId), identity: row };
   };
@@ -128,12 +136,16 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
       return { user, identity: row };
     });
     if (!created) return null;
-    await audit.record(executor, {
-      action: "user.registered",
-      actorUserId: created.user.id,
-      subjectUserId: created.user.id,
-      data: { method, identityType: identity.type },
-    }, context);
+    await audit.record(
+      executor,
+      {
+        action: "user.registered",
+        actorUserId: created.user.id,
+        subjectUserId: created.user.id,
+        data: { method, identityType: identity.type },
+      },
+      context,
+    );
     return created;
   };
 
@@ -149,7 +161,16 @@ export function createIdentityRecords(deps: { clock: Clock; audit: AuditService;
         const firstVerification = found.identity.verifiedAt === null;
         const { user, identity: row } = firstVerification ? await markVerified(executor, found.identity) : found;
         if (firstVerification) {
-          await audit.record(executor, { action: "identity.verified", actorUserId: user.id, subjectUserId: user.id, data: { identityId: found.identity.id, type: identity.type, method: options.method } }, context);
+          await audit.record(
+            executor,
+            {
+              action: "identity.verified",
+              actorUserId: user.id,
+              subjectUserId: user.id,
+              data: { identityId: found.identity.id, type: identity.type, method: options.method },
+            },
+            context,
+          );
         }
         return { user, identity: row, created: false, firstVerification };
       }

@@ -13,7 +13,12 @@ describe.each(databaseTargets())("identities on $name", (target) => {
   let t: TestGatehouse;
   beforeAll(async () => {
     t = await startTestGatehouse(target, {
-      env: { GATEHOUSE_MAIL_LIMIT_PER_IP: "100000", GATEHOUSE_SMS_LIMIT_PER_IP: "100000", GATEHOUSE_CODE_VERIFY_LIMIT_PER_IP: "100000", GATEHOUSE_AVAILABILITY_LIMIT_PER_IP: "100000" },
+      env: {
+        GATEHOUSE_MAIL_LIMIT_PER_IP: "100000",
+        GATEHOUSE_SMS_LIMIT_PER_IP: "100000",
+        GATEHOUSE_CODE_VERIFY_LIMIT_PER_IP: "100000",
+        GATEHOUSE_AVAILABILITY_LIMIT_PER_IP: "100000",
+      },
     });
   });
   afterAll(() => t.close());

@@ -25,7 +25,13 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
     "/v1/me/identities",
     {
       preHandler: authenticate,
-      schema: { tags, operationId: "listMyIdentities", security, summary: "My email addresses and phone numbers", response: { 200: Type.Object({ identities: Type.Array(IdentitySchema) }) } },
+      schema: {
+        tags,
+        operationId: "listMyIdentities",
+        security,
+        summary: "My email addresses and phone numbers",
+        response: { 200: Type.Object({ identities: Type.Array(IdentitySchema) }) },
+      },
     },
     async (request) => ({ identities: await identities.list(caller(request).userId) }),
   );
@@ -46,7 +52,11 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
           {
             type: IdentityTypeInput,
             value: IdentityValueInput,
-            method: Type.Optional(Type.Union([Type.Literal("code"), Type.Literal("link")], { description: "For an email address: `code` (default) or `link`. Phones always get a code by SMS." })),
+            method: Type.Optional(
+              Type.Union([Type.Literal("code"), Type.Literal("link")], {
+                description: "For an email address: `code` (default) or `link`. Phones always get a code by SMS.",
+              }),
+            ),
           },
           { additionalProperties: false, examples: [{ type: "phone", value: "+33 6 12 34 56 78" }] },
         ),
@@ -77,7 +87,10 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
         operationId: "verifyMyIdentity",
         security,
         summary: "Enter the code sent to an email address or phone number: adds (or verifies) it",
-        body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput }, { additionalProperties: false, examples: [{ type: "phone", value: "+33612345678", code: "123456" }] }),
+        body: Type.Object(
+          { type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput },
+          { additionalProperties: false, examples: [{ type: "phone", value: "+33612345678", code: "123456" }] },
+        ),
         response: {
           200: Type.Object({ identity: IdentitySchema, user: UserSchema }),
           ...errorResponses(...addressErrors, ...codeErrors, IdentityErrors.identity_taken, KernelErrors.rate_limited),
@@ -98,7 +111,15 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
         summary: "Remove an email address or phone number from my account",
         description: "Refused with last_sign_in_method when the account would be left with no way to sign in.",
         params: Type.Object({ identityId: Uuid }),
-        response: { 204: Type.Null(), ...errorResponses(KernelErrors.reauthentication_required, IdentityErrors.identity_not_found, IdentityErrors.last_sign_in_method, IdentityErrors.last_recovery_channel) },
+        response: {
+          204: Type.Null(),
+          ...errorResponses(
+            KernelErrors.reauthentication_required,
+            IdentityErrors.identity_not_found,
+            IdentityErrors.last_sign_in_method,
+            IdentityErrors.last_recovery_channel,
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -181,12 +202,21 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
         summary: "Confirm an email address with the emailed token, or with the emailed code",
         description: "Post-signup confirmation and verification of an added address by link share this endpoint.",
         body: Type.Union(
-          [Type.Object({ token: SecretInput }, { additionalProperties: false }), Type.Object({ email: EmailInput, code: CodeInput }, { additionalProperties: false })],
+          [
+            Type.Object({ token: SecretInput }, { additionalProperties: false }),
+            Type.Object({ email: EmailInput, code: CodeInput }, { additionalProperties: false }),
+          ],
           { examples: [{ token: "example-confirmation-token" }, { email: "ada@example.com", code: "123456" }] },
         ),
         response: {
           200: Type.Object({ user: UserSchema }),
-          ...errorResponses(IdentityErrors.invalid_confirmation_token, AddressErrors.invalid_email, ...codeErrors, IdentityErrors.identity_taken, KernelErrors.rate_limited),
+          ...errorResponses(
+            IdentityErrors.invalid_confirmation_token,
+            AddressErrors.invalid_email,
+            ...codeErrors,
+            IdentityErrors.identity_taken,
+            KernelErrors.rate_limited,
+          ),
         },
       },
     },
@@ -216,5 +246,4 @@ export const identitiesRoutes: FastifyPluginAsyncTypebox<{ identities: Identitie
       return reply.code(202).send({ message: "If an account matches, we have sent it an email." });
     },
   );
-
 };

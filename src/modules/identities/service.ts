@@ -128,7 +128,12 @@ export interface IdentitiesService extends EmailChange {
   attachRegistrationEmail(executor: Executor, userId: string, email: string): Promise<void>;
   // In-transaction building blocks for the passwordless and passwords modules.
   /** Resolves a proven identity to its user for sign-in, verifying it, or creating a user when allowed; null otherwise. */
-  resolveForSignIn(executor: Executor, identity: NormalizedIdentity, options: { allowSignUp: boolean; method: string }, context: RequestContext): Promise<SignInIdentity | null>;
+  resolveForSignIn(
+    executor: Executor,
+    identity: NormalizedIdentity,
+    options: { allowSignUp: boolean; method: string },
+    context: RequestContext,
+  ): Promise<SignInIdentity | null>;
   findRow(executor: Executor, identity: NormalizedIdentity): Promise<{ identity: IdentityRow; user: UserRow } | null>;
   /** Marks an identity verified and keeps the user's primary email in step. */
   markVerified(executor: Executor, identity: IdentityRow): Promise<{ user: UserRow; identity: IdentityRow }>;
@@ -237,7 +242,11 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         if (existing && (existing.user.id !== userId || existing.identity.verifiedAt !== null)) return { issued: true as const, queued: false };
         const issued = await queueVerification(tx, identity, { userId, intent: existing ? "verify" : "add" }, method);
         if (issued.issued) {
-          await audit.record(tx, { action: "identity.verification_requested", actorUserId: userId, subjectUserId: userId, data: { type: identity.type, method } }, context);
+          await audit.record(
+            tx,
+            { action: "identity.verification_requested", actorUserId: userId, subjectUserId: userId, data: { type: identity.type, method } },
+            context,
+          );
         }
         return { ...issued, queued: issued.issued };
       });
@@ -249,11 +258,17 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
       await limiter.enforce([[rules.codeVerifyPerIp, context.ip]]);
       const identity = normalize(input);
       const outcome = await db.transaction(async (tx) => {
-        const check = await codes.verify(tx, { purpose: CodePurposes.identityVerification, channel: identity.type, recipient: identity.value, code: input.code });
+        const check = await codes.verify(tx, {
+          purpose: CodePurposes.identityVerification,
+          channel: identity.type,
+          recipient: identity.value,
+          code: input.code,
+        });
         if (!check.ok) return { check };
         const intent = check.extraData;
         // A code requested by one user cannot add the identity to another's account.
-        if (!isIntent(intent) || (input.userId !== undefined && intent.userId !== input.userId)) return { check: { ok: false as const, reason: "invalid" as const } };
+        if (!isIntent(intent) || (input.userId !== undefined && intent.userId !== input.userId))
+          return { check: { ok: false as const, reason: "invalid" as const } };
         if (intent.intent === "add") return { check, result: await attachVerified(tx, intent.userId, identity, context) };
         const existing = await findIdentityWithUser(tx, identity.type, identity.value);
         if (!existing || existing.user.id !== intent.userId) return { check: { ok: false as const, reason: "invalid" as const } };
@@ -293,7 +308,9 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         [rules.mailPerIp, context.ip],
         [rules.mailPerTarget, identity?.value ?? email.trim().toLowerCase()],
         // Codes are throttled per resend interval; links keep the older per-window limit only.
-        ...(method === "code" ? [[rules.resendPerTarget, `${CodePurposes.identityVerification}:email:${identity?.value}`] as [typeof rules.resendPerTarget, string]] : []),
+        ...(method === "code"
+          ? [[rules.resendPerTarget, `${CodePurposes.identityVerification}:email:${identity?.value}`] as [typeof rules.resendPerTarget, string]]
+          : []),
       ]);
       if (!identity) return;
       const outcome = await db.transaction(async (tx) => {
@@ -322,7 +339,11 @@ export function createIdentitiesService(deps: IdentitiesDeps): IdentitiesService
         if (remaining.length === 0) throw new AppError(IdentityErrors.last_recovery_channel);
         await deleteIdentity(tx, target.id);
         await syncPrimaryEmail(tx, userId);
-        await audit.record(tx, { action: "identity.removed", actorUserId: userId, subjectUserId: userId, data: { identityId: target.id, type: target.type } }, context);
+        await audit.record(
+          tx,
+          { action: "identity.removed", actorUserId: userId, subjectUserId: userId, data: { identityId: target.id, type: target.type } },
+          context,
+        );
         // The address being removed hears of it too: it may be the owner's, removed by someone else.
         if (target.verifiedAt !== null) await enqueueOnChannel(mailer, tx, target, "identity-removed", { identity: target.value });
         await notifyIdentities(tx, userId, "identity-removed", target);

@@ -18,7 +18,11 @@ export interface LoginHistoryPage {
 }
 
 export interface LoginHistoryService {
-  record(executor: Executor, attempt: { userId: string | null; method: string; succeeded: boolean; reason?: LoginFailureReason }, context: RequestContext): Promise<void>;
+  record(
+    executor: Executor,
+    attempt: { userId: string | null; method: string; succeeded: boolean; reason?: LoginFailureReason },
+    context: RequestContext,
+  ): Promise<void>;
   list(userId: string, options: { limit: number; before?: string }): Promise<LoginHistoryPage>;
 }
 

@@ -62,7 +62,10 @@ describe.each(databaseTargets())("development mailbox exposure on $name", (targe
       t.gatehouse.mailer.dispatch();
       await t.gatehouse.mail.idle();
       expect(await latestEmailTo(t.gatehouse, user.email)).toMatchObject({ status: "failed", lastError: "no transport configured: set SMTP_URL" });
-      expect(await latestEmailTo(t.gatehouse, "+14155550123")).toMatchObject({ status: "failed", lastError: expect.stringContaining("no transport configured") });
+      expect(await latestEmailTo(t.gatehouse, "+14155550123")).toMatchObject({
+        status: "failed",
+        lastError: expect.stringContaining("no transport configured"),
+      });
     });
   });
 

@@ -10,7 +10,9 @@ const MessageSchema = defineComponent(
   Type.Object(
     {
       id: Type.String(),
-      channel: Type.Union([Type.Literal("email"), Type.Literal("sms")], { description: "`sms`: `to` is a phone number, `subject` is empty and `text` is the message." }),
+      channel: Type.Union([Type.Literal("email"), Type.Literal("sms")], {
+        description: "`sms`: `to` is a phone number, `subject` is empty and `text` is the message.",
+      }),
       to: Type.String(),
       subject: Type.String(),
       text: Nullable(Type.String()),
@@ -45,7 +47,10 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ outbox: Outbox }> = asyn
         tags: ["development"],
         operationId: "listMailboxMessages",
         summary: "Development mailbox as JSON (only on a loopback address, never in production)",
-        querystring: Type.Object({ to: Type.Optional(Type.String({ maxLength: 254, description: "Email address or E.164 phone number." })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { to: Type.Optional(Type.String({ maxLength: 254, description: "Email address or E.164 phone number." })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ messages: Type.Array(MessageSchema) }) },
       },
     },

@@ -66,7 +66,8 @@ describe.each(databaseTargets())("operations endpoints on $name", (target) => {
     expect(sample(start, "gatehouse_outbox_oldest_pending_age_seconds")).toBe(0);
 
     // Queued directly, without the nudge that would deliver them at once.
-    for (let i = 0; i < 3; i++) await database.db.transaction((tx) => outbox.enqueue(tx, { to: `backlog.${i}@example.com`, subject: "s", text: "t", html: "<p>t</p>" }));
+    for (let i = 0; i < 3; i++)
+      await database.db.transaction((tx) => outbox.enqueue(tx, { to: `backlog.${i}@example.com`, subject: "s", text: "t", html: "<p>t</p>" }));
     t.clock.advance(42);
     let text = await scrape();
     expect(status(text, "pending")).toBe(3);
@@ -125,7 +126,9 @@ describe("readiness during shutdown @see #15", () => {
       expect(ready.statusCode).toBe(503);
       expect(ready.json()).toEqual({ status: "shutting down" });
       expect((await app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
-      expect((await app.inject({ method: "POST", url: "/v1/sessions", payload: { login: "nobody@example.com", password: STRONG_PASSWORD } })).statusCode).toBe(401);
+      expect((await app.inject({ method: "POST", url: "/v1/sessions", payload: { login: "nobody@example.com", password: STRONG_PASSWORD } })).statusCode).toBe(
+        401,
+      );
       await drained;
     } finally {
       await t.gatehouse.close();
@@ -147,7 +150,11 @@ describe("readiness and API without a database", () => {
       // @see #15: API routes say the same, with a stable code and Retry-After, never internal_error.
       const calls = [
         t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: STRONG_PASSWORD } }),
-        t.app.inject({ method: "POST", url: "/v1/users", payload: { email: "later@example.com", password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD } }),
+        t.app.inject({
+          method: "POST",
+          url: "/v1/users",
+          payload: { email: "later@example.com", password: STRONG_PASSWORD, passwordConfirmation: STRONG_PASSWORD },
+        }),
         t.app.inject({ method: "POST", url: "/v1/sessions/refresh", payload: { refreshToken: grant.refreshToken } }),
         t.app.inject({ method: "GET", url: "/v1/me", headers: bearer(grant.accessToken) }),
       ];

@@ -38,7 +38,14 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app
 
   app.get(
     "/readyz",
-    { schema: { tags, operationId: "checkReadiness", summary: "Readiness: not shutting down, and the database (and Redis, when configured) answer", response: { 200: Status, 503: Status } } },
+    {
+      schema: {
+        tags,
+        operationId: "checkReadiness",
+        summary: "Readiness: not shutting down, and the database (and Redis, when configured) answer",
+        response: { 200: Status, 503: Status },
+      },
+    },
     async (request, reply) => {
       if (draining()) return reply.code(503).send({ status: "shutting down" });
       for (const { name, check } of readiness) {

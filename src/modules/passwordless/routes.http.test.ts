@@ -181,7 +181,7 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
       const sms = await latestMessageTo(t.gatehouse, phone);
       expect(sms.channel).toBe("sms");
       expect(sms.text).toMatch(/^\d{6} is your Gatehouse sign-in code/);
-      const signedIn = await redeemCode("phone", phone, (await latestCodeTo(t.gatehouse, phone)));
+      const signedIn = await redeemCode("phone", phone, await latestCodeTo(t.gatehouse, phone));
       expect(signedIn.statusCode).toBe(201);
       expect(signedIn.json()).toMatchObject({ created: true, user: { email: null, hasPassword: false }, session: { method: "sms_code" } });
       const found = await t.gatehouse.identities.getVerified({ type: "phone", value: phone });
@@ -292,11 +292,22 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
       const phone = uniquePhone();
       await requestCode("phone", phone);
       const signInCode = await latestCodeTo(t.gatehouse, phone);
-      const verify = await t.app.inject({ method: "POST", url: "/v1/me/identities/verify", headers: bearer(grant.accessToken), payload: { type: "phone", value: phone, code: signInCode } });
+      const verify = await t.app.inject({
+        method: "POST",
+        url: "/v1/me/identities/verify",
+        headers: bearer(grant.accessToken),
+        payload: { type: "phone", value: phone, code: signInCode },
+      });
       expect(verify.json().error.code).toBe("invalid_code");
       await requestCode("email", user.email);
       const emailCode = await latestCodeTo(t.gatehouse, user.email);
-      const recover = await post("/v1/password-resets/codes/complete", { type: "email", value: user.email, code: emailCode, password: "a brand new passphrase", passwordConfirmation: "a brand new passphrase" });
+      const recover = await post("/v1/password-resets/codes/complete", {
+        type: "email",
+        value: user.email,
+        code: emailCode,
+        password: "a brand new passphrase",
+        passwordConfirmation: "a brand new passphrase",
+      });
       expect(recover.json().error.code).toBe("invalid_code");
       // Each failed elsewhere without touching the sign-in code.
       expect((await redeemCode("phone", phone, signInCode)).statusCode).toBe(201);
@@ -336,7 +347,9 @@ describe.each(databaseTargets())("passwordless on $name", (target) => {
 
   describe("throttling", () => {
     it("throttles resends per identity and purpose, per identity per window, and per IP", async () => {
-      const limited = await startTestGatehouse(target, { env: { GATEHOUSE_MAIL_LIMIT_PER_IP: "8", GATEHOUSE_MAIL_LIMIT_PER_TARGET: "4", GATEHOUSE_SMS_LIMIT_PER_IP: "2" } });
+      const limited = await startTestGatehouse(target, {
+        env: { GATEHOUSE_MAIL_LIMIT_PER_IP: "8", GATEHOUSE_MAIL_LIMIT_PER_TARGET: "4", GATEHOUSE_SMS_LIMIT_PER_IP: "2" },
+      });
       try {
         const email = uniqueEmail("flood");
         expect((await requestCode("email", email, limited.app)).statusCode).toBe(202);

@@ -22,7 +22,14 @@ const PasswordlessSignInSchema = defineComponent(
     [SessionGrantSchema, Type.Object({ user: UserSchema, created: Type.Boolean({ description: "True when this sign-in created the account." }) })],
     {
       description: "A session grant, with the user it signed in (or signed up).",
-      examples: [{ ...exampleSessionGrant, session: { ...exampleSessionGrant.session, method: "magic_link" }, user: { ...exampleUser, hasPassword: false }, created: false }],
+      examples: [
+        {
+          ...exampleSessionGrant,
+          session: { ...exampleSessionGrant.session, method: "magic_link" },
+          user: { ...exampleUser, hasPassword: false },
+          created: false,
+        },
+      ],
     },
   ),
 );
@@ -35,7 +42,8 @@ export const passwordlessRoutes: FastifyPluginAsyncTypebox<{ passwordless: Passw
         tags,
         operationId: "requestMagicLink",
         summary: "Email me a sign-in link (always 202, whether or not the address has an account)",
-        description: "The link works once and expires (10 minutes by default). For a new address it creates a passwordless account, unless sign-up is disabled.",
+        description:
+          "The link works once and expires (10 minutes by default). For a new address it creates a passwordless account, unless sign-up is disabled.",
         body: Type.Object({ email: EmailInput }, { additionalProperties: false, examples: [{ email: "ada@example.com" }] }),
         response: { 202: AcceptedResponse, ...errorResponses(AddressErrors.invalid_email, KernelErrors.rate_limited) },
       },
@@ -67,7 +75,10 @@ export const passwordlessRoutes: FastifyPluginAsyncTypebox<{ passwordless: Passw
         tags,
         operationId: "requestSignInCode",
         summary: "Send me a sign-in code by email or SMS (always 202, whether or not the identity has an account)",
-        body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false, examples: [{ type: "email", value: "ada@example.com" }] }),
+        body: Type.Object(
+          { type: IdentityTypeInput, value: IdentityValueInput },
+          { additionalProperties: false, examples: [{ type: "email", value: "ada@example.com" }] },
+        ),
         response: { 202: AcceptedResponse, ...errorResponses(...addressErrors, KernelErrors.rate_limited) },
       },
     },
@@ -85,7 +96,10 @@ export const passwordlessRoutes: FastifyPluginAsyncTypebox<{ passwordless: Passw
         operationId: "signInWithCode",
         summary: "Sign in (or sign up) with a code sent by email or SMS",
         description: "A code dies after 5 wrong guesses; as many failures across codes lock the identity's sign-in codes for a while (429).",
-        body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput }, { additionalProperties: false, examples: [{ type: "email", value: "ada@example.com", code: "123456" }] }),
+        body: Type.Object(
+          { type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput },
+          { additionalProperties: false, examples: [{ type: "email", value: "ada@example.com", code: "123456" }] },
+        ),
         response: { 201: PasswordlessSignInSchema, ...errorResponses(...addressErrors, ...codeErrors, KernelErrors.rate_limited) },
       },
     },

@@ -82,12 +82,16 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
     if (resolved.user.passwordHash !== null) await authenticators.clearPassword(executor, resolved.user.id);
     const revoked = await sessions.revokeAll(resolved.user.id, context, "unproven_credentials", executor);
     const removedIdentities = await identities.removeUnprovenIdentities(executor, resolved.user.id, resolved.identity);
-    await audit.record(executor, {
-      action: "credentials.unverified_cleared",
-      actorUserId: resolved.user.id,
-      subjectUserId: resolved.user.id,
-      data: { revokedSessions: revoked, removedIdentities },
-    }, context);
+    await audit.record(
+      executor,
+      {
+        action: "credentials.unverified_cleared",
+        actorUserId: resolved.user.id,
+        subjectUserId: resolved.user.id,
+        data: { revokedSessions: revoked, removedIdentities },
+      },
+      context,
+    );
   };
 
   /** Consumes the link and resolves its user, in the caller's transaction; null when it signs in nobody. */
@@ -95,7 +99,12 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
     const stored = await tokens.consume(executor, token, TokenPurposes.magicLink);
     const email = typeof stored?.extraData.email === "string" ? normalizeEmail(stored.extraData.email) : null;
     if (!stored || !email) return null;
-    const resolved = await identities.resolveForSignIn(executor, { type: "email", value: email }, { allowSignUp: config.allowSignUp, method: "magic_link" }, context);
+    const resolved = await identities.resolveForSignIn(
+      executor,
+      { type: "email", value: email },
+      { allowSignUp: config.allowSignUp, method: "magic_link" },
+      context,
+    );
     // A link sent to an account's address signs in that account only, even if the address has moved since.
     if (!resolved || (stored.subject !== null && stored.subject !== resolved.user.id)) return null;
     await dropUnprovenCredentials(executor, resolved, context);
@@ -137,7 +146,9 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
       await limiter.enforce([[rules.codeVerifyPerIp, context.ip]]);
       const outcome = await db.transaction(async (tx) => {
         const resolved = await redeemMagicLink(tx, token, context);
-        return resolved ? { resolved, grant: await sessions.completeSignIn(tx, { userId: resolved.user.id, method: "magic_link", amr: ["email"] }, context) } : null;
+        return resolved
+          ? { resolved, grant: await sessions.completeSignIn(tx, { userId: resolved.user.id, method: "magic_link", amr: ["email"] }, context) }
+          : null;
       });
       if (!outcome) {
         await sessions.recordFailedSignIn({ userId: null, method: "magic_link", reason: "invalid_token" }, context);
@@ -192,7 +203,15 @@ export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessS
         const boundTo = check.extraData.userId;
         if (!resolved || (typeof boundTo === "string" && boundTo !== resolved.user.id)) return { check: { ok: false, reason: "invalid" } };
         await dropUnprovenCredentials(tx, resolved, context);
-        return { check, resolved, grant: await sessions.completeSignIn(tx, { userId: resolved.user.id, method, amr: identity.type === "email" ? ["otp", "email"] : ["otp", "sms"] }, context) };
+        return {
+          check,
+          resolved,
+          grant: await sessions.completeSignIn(
+            tx,
+            { userId: resolved.user.id, method, amr: identity.type === "email" ? ["otp", "email"] : ["otp", "sms"] },
+            context,
+          ),
+        };
       });
       if (!outcome.grant || !outcome.resolved) {
         const owner = await identities.findRow(db, identity);

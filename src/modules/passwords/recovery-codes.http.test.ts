@@ -8,7 +8,9 @@ import { startTestGatehouse, type TestGatehouse } from "../../../test/support/te
 describe.each(databaseTargets())("password recovery by code on $name", (target) => {
   let t: TestGatehouse;
   beforeAll(async () => {
-    t = await startTestGatehouse(target, { env: { GATEHOUSE_MAIL_LIMIT_PER_IP: "100000", GATEHOUSE_SMS_LIMIT_PER_IP: "100000", GATEHOUSE_CODE_VERIFY_LIMIT_PER_IP: "100000" } });
+    t = await startTestGatehouse(target, {
+      env: { GATEHOUSE_MAIL_LIMIT_PER_IP: "100000", GATEHOUSE_SMS_LIMIT_PER_IP: "100000", GATEHOUSE_CODE_VERIFY_LIMIT_PER_IP: "100000" },
+    });
   });
   afterAll(() => t.close());
 
@@ -49,7 +51,9 @@ describe.each(databaseTargets())("password recovery by code on $name", (target) 
     const user = await registerUser(t.app);
     await post("/v1/password-resets", { login: user.email });
     const token = tokenIn(await latestEmailTo(t.gatehouse, user.email));
-    expect((await post("/v1/password-resets/complete", { token, password: OTHER_STRONG_PASSWORD, passwordConfirmation: OTHER_STRONG_PASSWORD })).statusCode).toBe(200);
+    expect(
+      (await post("/v1/password-resets/complete", { token, password: OTHER_STRONG_PASSWORD, passwordConfirmation: OTHER_STRONG_PASSWORD })).statusCode,
+    ).toBe(200);
     const [identity] = await t.gatehouse.identities.list(user.id);
     expect(identity).toMatchObject({ type: "email", verified: true });
     expect((await t.gatehouse.accounts.getById(user.id))?.emailConfirmed).toBe(true);
@@ -79,7 +83,13 @@ describe.each(databaseTargets())("password recovery by code on $name", (target) 
       await send("/v1/sign-in-codes/verify", { type: "phone", value: phone, code: await latestCodeTo(strict.gatehouse, phone) });
       await send("/v1/password-resets/codes", { type: "phone", value: phone });
       const code = await latestCodeTo(strict.gatehouse, phone);
-      await send("/v1/password-resets/codes/complete", { type: "phone", value: phone, code, password: OTHER_STRONG_PASSWORD, passwordConfirmation: OTHER_STRONG_PASSWORD });
+      await send("/v1/password-resets/codes/complete", {
+        type: "phone",
+        value: phone,
+        code,
+        password: OTHER_STRONG_PASSWORD,
+        passwordConfirmation: OTHER_STRONG_PASSWORD,
+      });
       expect((await send("/v1/sessions", { login: phone, password: OTHER_STRONG_PASSWORD })).statusCode).toBe(201);
     } finally {
       await strict.close();
@@ -92,7 +102,11 @@ describe.each(databaseTargets())("password recovery by code on $name", (target) 
     const code = await latestCodeTo(t.gatehouse, user.email);
     const dated = await complete("email", user.email, code, "01/02/1990 birthday");
     expect(dated.statusCode).toBe(400);
-    expect(dated.json().error).toMatchObject({ code: "password_too_guessable", message: expect.stringContaining("Dates are easy to guess."), details: { warning: "Dates are easy to guess." } });
+    expect(dated.json().error).toMatchObject({
+      code: "password_too_guessable",
+      message: expect.stringContaining("Dates are easy to guess."),
+      details: { warning: "Dates are easy to guess." },
+    });
     // The same refusal for an identity that has no account: it says nothing about the account.
     const ghost = await complete("email", uniqueEmail("ghost"), "123456", "01/02/1990 birthday");
     expect(ghost.json()).toEqual(dated.json());

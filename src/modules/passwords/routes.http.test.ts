@@ -38,7 +38,9 @@ describe.each(databaseTargets())("passwords on $name", (target) => {
       expect(changed.json()).toEqual({ revokedSessions: 1 });
       expect((await me(current.accessToken)).statusCode).toBe(200);
       expect((await me(other.accessToken)).statusCode).toBe(401);
-      expect((await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: OTHER_STRONG_PASSWORD } })).statusCode).toBe(201);
+      expect((await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: OTHER_STRONG_PASSWORD } })).statusCode).toBe(
+        201,
+      );
       expect((await latestEmailTo(t.gatehouse, user.email)).subject).toContain("password was changed");
     });
 
@@ -58,7 +60,12 @@ describe.each(databaseTargets())("passwords on $name", (target) => {
       const user = await registerUser(t.app, { name: "Zéphyrine Quaglietti" });
       const grant = await signIn(t.app, user.email);
       const change = (newPassword: string) =>
-        t.app.inject({ method: "POST", url: "/v1/me/password", headers: bearer(grant.accessToken), payload: { currentPassword: STRONG_PASSWORD, newPassword, newPasswordConfirmation: newPassword } });
+        t.app.inject({
+          method: "POST",
+          url: "/v1/me/password",
+          headers: bearer(grant.accessToken),
+          payload: { currentPassword: STRONG_PASSWORD, newPassword, newPasswordConfirmation: newPassword },
+        });
       const repeated = await change("aaaaaaaaaaaaaaaa");
       expect(repeated.statusCode).toBe(400);
       expect(repeated.json().error).toMatchObject({
@@ -98,7 +105,9 @@ describe.each(databaseTargets())("passwords on $name", (target) => {
       expect((await me(a.accessToken)).statusCode).toBe(401);
       expect((await me(b.accessToken)).statusCode).toBe(401);
       expect((await t.app.inject({ method: "POST", url: "/v1/sessions/refresh", payload: { refreshToken: a.refreshToken } })).statusCode).toBe(401);
-      expect((await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: OTHER_STRONG_PASSWORD } })).statusCode).toBe(201);
+      expect((await t.app.inject({ method: "POST", url: "/v1/sessions", payload: { login: user.email, password: OTHER_STRONG_PASSWORD } })).statusCode).toBe(
+        201,
+      );
     });
 
     it("is single use, and a rejected new password does not burn the link", async () => {

@@ -30,7 +30,10 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
         summary: "Change my password (requires the current one); ends my other sessions",
         body: Type.Object(
           { currentPassword: PasswordInput, newPassword: PasswordInput, newPasswordConfirmation: PasswordInput },
-          { additionalProperties: false, examples: [{ currentPassword: "plum-otter-lantern-42", newPassword: "quartz-heron-meadow-17", newPasswordConfirmation: "quartz-heron-meadow-17" }] },
+          {
+            additionalProperties: false,
+            examples: [{ currentPassword: "plum-otter-lantern-42", newPassword: "quartz-heron-meadow-17", newPasswordConfirmation: "quartz-heron-meadow-17" }],
+          },
         ),
         response: {
           200: Type.Object({ revokedSessions: Type.Integer() }),
@@ -76,11 +79,19 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
         summary: "Set a new password with the emailed token; ends every session",
         body: Type.Object(
           { token: SecretInput, password: PasswordInput, passwordConfirmation: PasswordInput },
-          { additionalProperties: false, examples: [{ token: "example-password-reset-token", password: "quartz-heron-meadow-17", passwordConfirmation: "quartz-heron-meadow-17" }] },
+          {
+            additionalProperties: false,
+            examples: [{ token: "example-password-reset-token", password: "quartz-heron-meadow-17", passwordConfirmation: "quartz-heron-meadow-17" }],
+          },
         ),
         response: {
           200: Type.Object({ message: Type.String() }),
-          ...errorResponses(AuthenticatorErrors.password_confirmation_mismatch, PasswordErrors.invalid_reset_token, ...passwordPolicyErrors, KernelErrors.server_busy),
+          ...errorResponses(
+            AuthenticatorErrors.password_confirmation_mismatch,
+            PasswordErrors.invalid_reset_token,
+            ...passwordPolicyErrors,
+            KernelErrors.server_busy,
+          ),
         },
       },
     },
@@ -97,7 +108,10 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
         tags,
         operationId: "requestPasswordRecoveryCode",
         summary: "Send a password recovery code by email or SMS (always 202, whether or not the account exists)",
-        body: Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false, examples: [{ type: "phone", value: "+33612345678" }] }),
+        body: Type.Object(
+          { type: IdentityTypeInput, value: IdentityValueInput },
+          { additionalProperties: false, examples: [{ type: "phone", value: "+33612345678" }] },
+        ),
         response: { 202: AcceptedResponse, ...errorResponses(...addressErrors, KernelErrors.rate_limited) },
       },
     },
@@ -118,7 +132,9 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox<{ passwords: PasswordsSe
           { type: IdentityTypeInput, value: IdentityValueInput, code: CodeInput, password: PasswordInput, passwordConfirmation: PasswordInput },
           {
             additionalProperties: false,
-            examples: [{ type: "phone", value: "+33612345678", code: "123456", password: "quartz-heron-meadow-17", passwordConfirmation: "quartz-heron-meadow-17" }],
+            examples: [
+              { type: "phone", value: "+33612345678", code: "123456", password: "quartz-heron-meadow-17", passwordConfirmation: "quartz-heron-meadow-17" },
+            ],
           },
         ),
         response: {

@@ -35,7 +35,10 @@ export interface PasswordsService {
    * Changes the password of a signed-in user after checking the current one, and revokes the
    * user's other sessions. Throws invalid_current_password, password policy errors.
    */
-  change(input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; newPasswordConfirmation: string }, context: RequestContext): Promise<{ revokedSessions: number }>;
+  change(
+    input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; newPasswordConfirmation: string },
+    context: RequestContext,
+  ): Promise<{ revokedSessions: number }>;
   /**
    * Emails a reset link when the login (email or username) names an account. Returns the same way
    * whether or not it does, so callers cannot learn which accounts exist. Throttled per login and IP.
@@ -83,7 +86,10 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
       const user = await accounts.findRowById(db, input.userId);
       if (!user) throw new AppError(AuthenticatorErrors.invalid_current_password);
       await authenticators.verifyCurrentPassword(user, input.currentPassword, context);
-      const passwordHash = await authenticators.hashNewPassword({ password: input.newPassword, confirmation: input.newPasswordConfirmation, personal: personalOf(user) }, context);
+      const passwordHash = await authenticators.hashNewPassword(
+        { password: input.newPassword, confirmation: input.newPasswordConfirmation, personal: personalOf(user) },
+        context,
+      );
       const revokedSessions = await db.transaction(async (tx) => {
         await authenticators.setPassword(tx, user.id, passwordHash);
         const revoked = await sessions.revokeOthers(user.id, input.sessionId, context, tx);
@@ -105,7 +111,11 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         const user = await accounts.findRowById(tx, found.id);
         if (!user?.email) return false;
         const { token } = await tokens.issue(tx, { purpose: TokenPurposes.passwordReset, subject: user.id, ttlSeconds: config.passwordResetTtlSeconds });
-        await mailer.enqueue(tx, { to: user.email, template: "password-reset", variables: { link: mailer.link("reset-password", { token }), ttlSeconds: config.passwordResetTtlSeconds } });
+        await mailer.enqueue(tx, {
+          to: user.email,
+          template: "password-reset",
+          variables: { link: mailer.link("reset-password", { token }), ttlSeconds: config.passwordResetTtlSeconds },
+        });
         await audit.record(tx, { action: "password.reset_requested", subjectUserId: user.id }, context);
         return true;
       });
@@ -118,7 +128,10 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
       const user = live?.subject ? await accounts.findRowById(db, live.subject) : null;
       if (!live || !user || live.consumedAt || live.revokedAt || live.expiresAt <= clock.now()) throw new AppError(PasswordErrors.invalid_reset_token);
       // Policy is checked before the token is spent, so a rejected password does not burn the link.
-      const passwordHash = await authenticators.hashNewPassword({ password: input.password, confirmation: input.passwordConfirmation, personal: personalOf(user) }, context);
+      const passwordHash = await authenticators.hashNewPassword(
+        { password: input.password, confirmation: input.passwordConfirmation, personal: personalOf(user) },
+        context,
+      );
       const done = await db.transaction(async (tx) => {
         if (!(await tokens.consume(tx, input.token, TokenPurposes.passwordReset))) return false;
         await authenticators.setPassword(tx, user.id, passwordHash);
@@ -178,7 +191,11 @@ export function createPasswordsService(deps: PasswordsDeps): PasswordsService {
         await authenticators.setPassword(tx, user.id, passwordHash);
         await tokens.revokeAllFor(tx, user.id, TokenPurposes.passwordReset);
         await sessions.revokeAll(user.id, context, "password_reset", tx);
-        await audit.record(tx, { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, data: { method: "recovery_code", type: identity.type } }, context);
+        await audit.record(
+          tx,
+          { action: "password.reset", actorUserId: user.id, subjectUserId: user.id, data: { method: "recovery_code", type: identity.type } },
+          context,
+        );
         if (user.email) await mailer.enqueue(tx, { to: user.email, template: "password-changed", variables: {} });
         return { check, user };
       });

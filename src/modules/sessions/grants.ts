@@ -47,7 +47,14 @@ export function createGrants(deps: { clock: Clock; accessTokens: AccessTokens; a
 
     async complete({ session, roles, refreshToken, refreshExpiresIn }: PendingGrant): Promise<SessionGrant> {
       const access = await issueAccessToken(session, roles);
-      return { tokenType: "Bearer", accessToken: access.token, expiresIn: access.expiresInSeconds, refreshToken, refreshExpiresIn, session: toSession(session) };
+      return {
+        tokenType: "Bearer",
+        accessToken: access.token,
+        expiresIn: access.expiresInSeconds,
+        refreshToken,
+        refreshExpiresIn,
+        session: toSession(session),
+      };
     },
   };
 }

@@ -57,13 +57,17 @@ export function createPasswordSignIn(deps: {
     const user = await identities.findUserByLogin(db, login);
     const accountKey = user ? `user:${user.id}` : `login:${identities.canonicalLogin(login)}`;
     try {
-      await limiter.enforce([[rules.signInPerIp, context.ip], [rules.signInPerAccount, accountKey]]);
+      await limiter.enforce([
+        [rules.signInPerIp, context.ip],
+        [rules.signInPerAccount, accountKey],
+      ]);
     } catch (error) {
       if (isThrottled(error)) await signIns.fail({ userId: user?.id ?? null, method: METHOD, reason: "throttled" }, context);
       throw error;
     }
     const { ok, rehashed } = await authenticators.verifyPassword(user, password, context);
-    if (!ok || !user) return failed(user?.id ?? null, accountKey, !user ? "unknown_account" : user.passwordHash === null ? "no_password" : "wrong_password", context);
+    if (!ok || !user)
+      return failed(user?.id ?? null, accountKey, !user ? "unknown_account" : user.passwordHash === null ? "no_password" : "wrong_password", context);
     // An account with no email address (phone only) has nothing to confirm.
     if (deps.config.requireEmailConfirmation && user.email !== null && user.emailConfirmedAt === null) {
       await signIns.fail({ userId: user.id, method: METHOD, reason: "email_not_confirmed" }, context);

@@ -86,7 +86,11 @@ export function createReauthentications(deps: {
         const issued = await codes.issue(tx, { ...codeKey(principal), ttlSeconds: config.codeTtlSeconds, extraData: { userId: principal.userId } });
         if (!issued.issued) return issued;
         await enqueueCode(mailer, tx, identity, "reauthentication-code", { code: issued.code, ttlSeconds: config.codeTtlSeconds });
-        await audit.record(tx, { action: "reauthentication_code.requested", actorUserId: principal.userId, subjectUserId: principal.userId, data: { type: identity.type } }, context);
+        await audit.record(
+          tx,
+          { action: "reauthentication_code.requested", actorUserId: principal.userId, subjectUserId: principal.userId, data: { type: identity.type } },
+          context,
+        );
         return issued;
       });
       if (!outcome.issued) throw codeFailure({ ok: false, reason: "locked", retryAfterSeconds: outcome.retryAfterSeconds });
@@ -109,12 +113,20 @@ export function createReauthentications(deps: {
         }
         const session = await updateAuthenticatedAt(tx, principal.sessionId, now, idleSince);
         if (!session) return { error: new AppError(TokenErrors.invalid_token) };
-        await audit.record(tx, { action: "session.reauthenticated", actorUserId: principal.userId, subjectUserId: principal.userId, data: { sessionId: session.id, method } }, context);
+        await audit.record(
+          tx,
+          { action: "session.reauthenticated", actorUserId: principal.userId, subjectUserId: principal.userId, data: { sessionId: session.id, method } },
+          context,
+        );
         return { session };
       });
       if ("error" in outcome) {
         await db.transaction((tx) =>
-          audit.record(tx, { action: "reauthentication.failed", outcome: "failure", actorUserId: principal.userId, subjectUserId: principal.userId, data: { method } }, context),
+          audit.record(
+            tx,
+            { action: "reauthentication.failed", outcome: "failure", actorUserId: principal.userId, subjectUserId: principal.userId, data: { method } },
+            context,
+          ),
         );
         throw outcome.error;
       }

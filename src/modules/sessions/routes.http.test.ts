@@ -267,7 +267,9 @@ describe.each(databaseTargets())("refresh reuse interval on $name", (target) => 
   it("gives a second tab a valid pair within the interval, in the same session", async () => {
     const user = await registerUser(t.app);
     const grant = await signIn(t.app, user.email);
-    const results = await Promise.all([0, 1].map(() => t.app.inject({ method: "POST", url: "/v1/sessions/refresh", payload: { refreshToken: grant.refreshToken } })));
+    const results = await Promise.all(
+      [0, 1].map(() => t.app.inject({ method: "POST", url: "/v1/sessions/refresh", payload: { refreshToken: grant.refreshToken } })),
+    );
     expect(results.map((r) => r.statusCode)).toEqual([200, 200]);
     const [a, b] = results.map((r) => r.json());
     expect(a.session.id).toBe(grant.session.id);

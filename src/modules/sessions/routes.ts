@@ -19,7 +19,10 @@ import type { SessionsService } from "./service.js";
 const tags = ["sessions"];
 const bearer = [{ bearerAuth: [] }];
 
-export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsService; authenticate: preHandlerAsyncHookHandler }> = async (app, { sessions, authenticate }) => {
+export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsService; authenticate: preHandlerAsyncHookHandler }> = async (
+  app,
+  { sessions, authenticate },
+) => {
   app.post(
     "/v1/sessions",
     {
@@ -27,7 +30,10 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
         tags,
         operationId: "signIn",
         summary: "Sign in with email or username and password",
-        body: Type.Object({ login: LoginInput, password: PasswordInput }, { additionalProperties: false, examples: [{ login: "ada@example.com", password: "plum-otter-lantern-42" }] }),
+        body: Type.Object(
+          { login: LoginInput, password: PasswordInput },
+          { additionalProperties: false, examples: [{ login: "ada@example.com", password: "plum-otter-lantern-42" }] },
+        ),
         response: {
           201: SessionGrantSchema,
           ...errorResponses(SessionErrors.invalid_credentials, SessionErrors.email_not_confirmed, KernelErrors.rate_limited, KernelErrors.server_busy),
@@ -75,7 +81,13 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
         operationId: "listMySessions",
         security: bearer,
         summary: "List my live sessions",
-        response: { 200: Type.Object({ sessions: Type.Array(Type.Intersect([SessionSchema, Type.Object({ current: Type.Boolean({ description: "True for the session of this request." }) })])) }) },
+        response: {
+          200: Type.Object({
+            sessions: Type.Array(
+              Type.Intersect([SessionSchema, Type.Object({ current: Type.Boolean({ description: "True for the session of this request." }) })]),
+            ),
+          }),
+        },
       },
     },
     async (request) => {
@@ -125,7 +137,13 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
     "/v1/sessions/revoke-others",
     {
       preHandler: authenticate,
-      schema: { tags, operationId: "revokeMyOtherSessions", security: bearer, summary: "End every session of mine except this one", response: { 200: Type.Object({ revoked: Type.Integer() }) } },
+      schema: {
+        tags,
+        operationId: "revokeMyOtherSessions",
+        security: bearer,
+        summary: "End every session of mine except this one",
+        response: { 200: Type.Object({ revoked: Type.Integer() }) },
+      },
     },
     async (request) => {
       const { userId, sessionId } = caller(request);
@@ -180,11 +198,18 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
         operationId: "requestReauthenticationCode",
         security: bearer,
         summary: "Send me a code to confirm it's me (always to one of my own verified identities)",
-        description: "Without a body the code goes to the primary email address, else to the first verified identity. Enter it at POST /v1/sessions/current/reauthenticate.",
+        description:
+          "Without a body the code goes to the primary email address, else to the first verified identity. Enter it at POST /v1/sessions/current/reauthenticate.",
         body: Type.Optional(
-          Type.Union([Type.Object({}, { additionalProperties: false }), Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false })], {
-            examples: [{}, { type: "email", value: "ada@example.com" }],
-          }),
+          Type.Union(
+            [
+              Type.Object({}, { additionalProperties: false }),
+              Type.Object({ type: IdentityTypeInput, value: IdentityValueInput }, { additionalProperties: false }),
+            ],
+            {
+              examples: [{}, { type: "email", value: "ada@example.com" }],
+            },
+          ),
         ),
         response: {
           202: AcceptedResponse,
@@ -212,9 +237,12 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionsServi
           "Sensitive changes (adding or removing an email address or phone number, changing the email address of an account without a password) " +
           "need an authentication at most GATEHOUSE_REAUTHENTICATION_MAX_AGE_SECONDS old; they answer 403 reauthentication_required otherwise. " +
           "The new access token carries the new `auth_time`; the refresh token is unchanged.",
-        body: Type.Union([Type.Object({ password: PasswordInput }, { additionalProperties: false }), Type.Object({ code: CodeInput }, { additionalProperties: false })], {
-          examples: [{ password: "plum-otter-lantern-42" }, { code: "123456" }],
-        }),
+        body: Type.Union(
+          [Type.Object({ password: PasswordInput }, { additionalProperties: false }), Type.Object({ code: CodeInput }, { additionalProperties: false })],
+          {
+            examples: [{ password: "plum-otter-lantern-42" }, { code: "123456" }],
+          },
+        ),
         response: {
           200: Type.Object({ tokenType: Type.Literal("Bearer"), accessToken: Type.String(), expiresIn: Type.Integer(), authenticatedAt: DateTime }),
           ...errorResponses(AuthenticatorErrors.invalid_current_password, ...codeErrors, KernelErrors.rate_limited, KernelErrors.server_busy),

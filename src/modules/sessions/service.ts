@@ -24,7 +24,16 @@ import { createPasswordSignIn } from "./password-sign-in.js";
 import { createReauthentications, type Reauthenticated, type Reauthentication } from "./reauthentication.js";
 import { createSignInPressure } from "./sign-in-pressure.js";
 import { createSignIns, type FailedSignIn, type SignInProof } from "./sign-in.js";
-import { deleteEndedSessions, deleteExpiredRefreshTokens, findLiveSession, findRefreshToken, findSessionForTokenCheck, listLiveSessions, revokeSessionRows, rotateRefreshToken } from "./store.js";
+import {
+  deleteEndedSessions,
+  deleteExpiredRefreshTokens,
+  findLiveSession,
+  findRefreshToken,
+  findSessionForTokenCheck,
+  listLiveSessions,
+  revokeSessionRows,
+  rotateRefreshToken,
+} from "./store.js";
 import type { Session, SessionGrant } from "./views.js";
 import { toSession } from "./views.js";
 import { sql } from "drizzle-orm";
@@ -174,7 +183,11 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       db,
       { tokenHash, now, idleSince: idleSince(now), child: { id: generateId(), tokenHash: digestToken(childToken), ttlSeconds: config.refreshTokenTtlSeconds } },
       authz.roleNamesSql,
-      audit.recordFrom(sql`live`, { action: "session.refreshed", actorUserId: sql`live.user_id`, subjectUserId: sql`live.user_id`, data: sql`jsonb_build_object('sessionId', live.id)` }, context),
+      audit.recordFrom(
+        sql`live`,
+        { action: "session.refreshed", actorUserId: sql`live.user_id`, subjectUserId: sql`live.user_id`, data: sql`jsonb_build_object('sessionId', live.id)` },
+        context,
+      ),
     );
     if (fast.spent) {
       if (!fast.session) return { invalid: true };
@@ -191,7 +204,11 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       const withinReuseInterval = now.getTime() - existing.spentAt.getTime() <= config.refreshReuseIntervalSeconds * 1000;
       if (withinReuseInterval && config.refreshReuseIntervalSeconds > 0) {
         // Two tabs refreshing at once: the late one gets a sibling in the same family, not a new family.
-        await audit.record(tx, { action: "session.refreshed", actorUserId: session.userId, subjectUserId: session.userId, data: { sessionId: session.id } }, context);
+        await audit.record(
+          tx,
+          { action: "session.refreshed", actorUserId: session.userId, subjectUserId: session.userId, data: { sessionId: session.id } },
+          context,
+        );
         return { grant: await grants.prepare(tx, session, existing.id) };
       }
       return { reused: { sessionId: session.id, userId: session.userId } };
@@ -210,7 +227,12 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       const method = typeof stored.extraData.method === "string" ? stored.extraData.method : "sign_in_token";
       return signIns.complete(
         tx,
-        { userId: user.id, method, amr: [], ...(parent ? { parent: { sessionId: parent.id, authenticatedAt: parent.authenticatedAt, expiresAt: parent.expiresAt } } : {}) },
+        {
+          userId: user.id,
+          method,
+          amr: [],
+          ...(parent ? { parent: { sessionId: parent.id, authenticatedAt: parent.authenticatedAt, expiresAt: parent.expiresAt } } : {}),
+        },
         context,
       );
     });
@@ -229,7 +251,11 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       return inTransaction(options.executor, async (tx) => {
         const extraData = { ...(options.fromSessionId ? { fromSessionId: options.fromSessionId } : {}), ...(options.method ? { method: options.method } : {}) };
         const issued = await tokens.issue(tx, { purpose: TokenPurposes.signIn, subject: userId, ttlSeconds: config.signInTokenTtlSeconds, extraData });
-        await audit.record(tx, { action: "sign_in_token.issued", actorUserId: userId, subjectUserId: userId, data: { fromSessionId: options.fromSessionId ?? null } }, context);
+        await audit.record(
+          tx,
+          { action: "sign_in_token.issued", actorUserId: userId, subjectUserId: userId, data: { fromSessionId: options.fromSessionId ?? null } },
+          context,
+        );
         return { token: issued.token, expiresAt: issued.expiresAt, expiresIn: config.signInTokenTtlSeconds };
       });
     },
@@ -247,7 +273,11 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       // in its own transaction so the revocation stands even though this request fails.
       await db.transaction(async (tx) => {
         await revokeWhere(tx, { userId: outcome.reused.userId, sessionId: outcome.reused.sessionId }, context, "refresh_token_reused");
-        await audit.record(tx, { action: "session.reuse_detected", outcome: "failure", subjectUserId: outcome.reused.userId, data: { sessionId: outcome.reused.sessionId } }, context);
+        await audit.record(
+          tx,
+          { action: "session.reuse_detected", outcome: "failure", subjectUserId: outcome.reused.userId, data: { sessionId: outcome.reused.sessionId } },
+          context,
+        );
       });
       throw new AppError(SessionErrors.refresh_token_reused);
     },
@@ -270,7 +300,11 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       await db.transaction(async (tx) => {
         // The record need not outlive the token: after `exp` it would be refused anyway.
         await tokens.revoke(tx, { jti: claims.jti }, { expiresAt: new Date(claims.exp * 1000) });
-        await audit.record(tx, { action: "access_token.revoked", actorUserId: claims.sub, subjectUserId: claims.sub, data: { sessionId: claims.sid, jti: claims.jti } }, context);
+        await audit.record(
+          tx,
+          { action: "access_token.revoked", actorUserId: claims.sub, subjectUserId: claims.sub, data: { sessionId: claims.sid, jti: claims.jti } },
+          context,
+        );
       });
     },
 

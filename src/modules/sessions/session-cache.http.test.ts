@@ -114,10 +114,7 @@ describe.each(databaseTargets())("cached token checks on $name", (target) => {
 
   it.runIf(target.name === "postgres")("reads the database while it cannot listen, and listens again after the connection is lost", async () => {
     const { grant } = await signedIn();
-    await otherNode.execute(
-      "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
-      [],
-    );
+    await otherNode.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()", []);
     await eventually(() => !t.gatehouse.database.changes.live);
     await otherNode.execute("update sessions set revoked_at = now() where id = $1", [grant.session.id]);
     expect((await me(grant.accessToken)).statusCode).toBe(401);

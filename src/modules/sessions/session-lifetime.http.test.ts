@@ -13,7 +13,8 @@ describe.each(databaseTargets())("session lifetime on $name", (target) => {
   });
   afterAll(() => t.close());
 
-  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) => t.app.inject({ method: "POST", url, payload: payload as object, headers });
+  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: "POST", url, payload: payload as object, headers });
   const me = (accessToken: string) => t.app.inject({ method: "GET", url: "/v1/me", headers: bearer(accessToken) });
   const refresh = (refreshToken: string) => post("/v1/sessions/refresh", { refreshToken });
 
@@ -34,9 +35,9 @@ describe.each(databaseTargets())("session lifetime on $name", (target) => {
   });
 
   it("refuses an idle timeout that access tokens would outlive", async () => {
-    await expect(startTestGatehouse(target, { env: { GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS: "300", GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS: "600" } })).rejects.toThrow(
-      /GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS must be greater than GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS/,
-    );
+    await expect(
+      startTestGatehouse(target, { env: { GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS: "300", GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS: "600" } }),
+    ).rejects.toThrow(/GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS must be greater than GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS/);
   });
 
   it("binds a session started by a sign-in token to the session that issued it", async () => {

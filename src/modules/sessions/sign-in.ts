@@ -78,7 +78,12 @@ export function createSignIns(deps: {
       await loginHistory.record(executor, { userId: proof.userId, method: proof.method, succeeded: true }, context);
       await audit.record(
         executor,
-        { action: "session.created", actorUserId: proof.userId, subjectUserId: proof.userId, data: { sessionId: session.id, method: proof.method, amr: proof.amr, parentSessionId: session.parentSessionId } },
+        {
+          action: "session.created",
+          actorUserId: proof.userId,
+          subjectUserId: proof.userId,
+          data: { sessionId: session.id, method: proof.method, amr: proof.amr, parentSessionId: session.parentSessionId },
+        },
         context,
       );
       const grant = await grants.complete(await grants.prepare(executor, session, null));
@@ -93,7 +98,13 @@ export function createSignIns(deps: {
         await loginHistory.record(tx, { userId: attempt.userId, method: attempt.method, succeeded: false, reason: attempt.reason }, context);
         await audit.record(
           tx,
-          { action: "sign_in.failed", outcome: "failure", actorUserId: attempt.userId, subjectUserId: attempt.userId, data: { method: attempt.method, reason: attempt.reason } },
+          {
+            action: "sign_in.failed",
+            outcome: "failure",
+            actorUserId: attempt.userId,
+            subjectUserId: attempt.userId,
+            data: { method: attempt.method, reason: attempt.reason },
+          },
           context,
         );
       });

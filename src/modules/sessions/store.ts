@@ -16,12 +16,20 @@ const live = (now: Date, idleSince: Date) => and(isNull(s.revokedAt), gt(s.expir
 
 /** The session if it is live at `now` (used since `idleSince`). */
 export async function findLiveSession(executor: Executor, id: string, now: Date, idleSince: Date): Promise<SessionRow | null> {
-  const [row] = await executor.select().from(s).where(and(eq(s.id, id), live(now, idleSince))).limit(1);
+  const [row] = await executor
+    .select()
+    .from(s)
+    .where(and(eq(s.id, id), live(now, idleSince)))
+    .limit(1);
   return row ?? null;
 }
 
 export function listLiveSessions(executor: Executor, userId: string, now: Date, idleSince: Date): Promise<SessionRow[]> {
-  return executor.select().from(s).where(and(eq(s.userId, userId), live(now, idleSince))).orderBy(desc(s.lastUsedAt));
+  return executor
+    .select()
+    .from(s)
+    .where(and(eq(s.userId, userId), live(now, idleSince)))
+    .orderBy(desc(s.lastUsedAt));
 }
 
 /**
@@ -34,13 +42,21 @@ export const tokenCheckColumns = { userId: s.userId, expiresAt: s.expiresAt, rev
 
 /** A token check's read: the session if it is neither revoked nor expired at `now`. */
 export async function findSessionForTokenCheck(executor: Executor, id: string, now: Date): Promise<{ userId: string; expiresAt: Date } | null> {
-  const [row] = await executor.select(tokenCheckColumns).from(s).where(and(eq(s.id, id), isNull(s.revokedAt), gt(s.expiresAt, now))).limit(1);
+  const [row] = await executor
+    .select(tokenCheckColumns)
+    .from(s)
+    .where(and(eq(s.id, id), isNull(s.revokedAt), gt(s.expiresAt, now)))
+    .limit(1);
   return row ? { userId: row.userId, expiresAt: row.expiresAt } : null;
 }
 
 /** Records a fresh proof of identity in a live session; null when the session has ended. */
 export async function updateAuthenticatedAt(executor: Executor, id: string, now: Date, idleSince: Date): Promise<SessionRow | null> {
-  const [row] = await executor.update(s).set({ authenticatedAt: now, lastUsedAt: now }).where(and(eq(s.id, id), live(now, idleSince))).returning();
+  const [row] = await executor
+    .update(s)
+    .set({ authenticatedAt: now, lastUsedAt: now })
+    .where(and(eq(s.id, id), live(now, idleSince)))
+    .returning();
   return row ?? null;
 }
 

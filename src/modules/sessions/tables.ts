@@ -6,7 +6,9 @@ export const sessionsTable = pgTable(
   "sessions",
   {
     id: uuid("id").primaryKey(),
-    userId: uuid("user_id").notNull().references(() => usersTable.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => usersTable.id, { onDelete: "cascade" }),
     method: text("method").notNull(),
     ip: text("ip"),
     userAgent: text("user_agent"),
@@ -23,7 +25,11 @@ export const sessionsTable = pgTable(
     revokedAt: timestamptz("revoked_at"),
     revokedReason: text("revoked_reason"),
   },
-  (t) => [index("sessions_user_id_idx").on(t.userId), index("sessions_expires_at_idx").on(t.expiresAt), index("sessions_parent_session_id_idx").on(t.parentSessionId)],
+  (t) => [
+    index("sessions_user_id_idx").on(t.userId),
+    index("sessions_expires_at_idx").on(t.expiresAt),
+    index("sessions_parent_session_id_idx").on(t.parentSessionId),
+  ],
 );
 
 export type SessionRow = typeof sessionsTable.$inferSelect;
@@ -33,7 +39,9 @@ export const refreshTokensTable = pgTable(
   "refresh_tokens",
   {
     id: uuid("id").primaryKey(),
-    sessionId: uuid("session_id").notNull().references(() => sessionsTable.id, { onDelete: "cascade" }),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => sessionsTable.id, { onDelete: "cascade" }),
     parentId: uuid("parent_id"),
     tokenHash: text("token_hash").notNull().unique(),
     createdAt: timestamptz("created_at").notNull(),

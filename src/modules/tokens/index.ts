@@ -5,7 +5,17 @@
  * users or sessions: callers pass subjects and session ids.
  */
 export { createTokenStore, TokenPurposes, type TokenStore, type StoredToken, type TokenReference } from "./token-store.js";
-export { createMagicCodes, CodePurposes, codeFailure, codeLocked, type MagicCodes, type MagicCodesConfig, type CodeCheck, type CodeIssue, type CodeRecipient } from "./magic-codes.js";
+export {
+  createMagicCodes,
+  CodePurposes,
+  codeFailure,
+  codeLocked,
+  type MagicCodes,
+  type MagicCodesConfig,
+  type CodeCheck,
+  type CodeIssue,
+  type CodeRecipient,
+} from "./magic-codes.js";
 export { createAccessTokens, type AccessTokens, type AccessTokenClaims, type IssuedAccessToken } from "./access-tokens.js";
 export { createRevokedTokenIds, type RevokedTokenIds } from "./revoked-token-ids.js";
 export { tokensRoutes } from "./routes.js";

@@ -61,7 +61,9 @@ describe.each(databaseTargets())("magic codes (library) on $name", (target) => {
     return check.ok === false && check.reason === "locked" ? check.retryAfterSeconds : null;
   };
   const row = async (recipient: string) => {
-    const result = await t.gatehouse.database.db.execute(sql`select failed_attempts, lockouts from magic_codes where recipient = ${recipient} and purpose = 'test'`);
+    const result = await t.gatehouse.database.db.execute(
+      sql`select failed_attempts, lockouts from magic_codes where recipient = ${recipient} and purpose = 'test'`,
+    );
     return (result as unknown as { rows: Array<{ failed_attempts: number; lockouts: number }> }).rows[0] ?? null;
   };
 

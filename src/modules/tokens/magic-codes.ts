@@ -25,9 +25,7 @@ export interface CodeRecipient {
 export type CodeIssue = { issued: true; code: string; expiresAt: Date } | { issued: false; retryAfterSeconds: number };
 
 export type CodeCheck =
-  | { ok: true; extraData: Record<string, unknown> }
-  | { ok: false; reason: "invalid" }
-  | { ok: false; reason: "locked"; retryAfterSeconds: number };
+  { ok: true; extraData: Record<string, unknown> } | { ok: false; reason: "invalid" } | { ok: false; reason: "locked"; retryAfterSeconds: number };
 
 export const codeLocked = (retryAfterSeconds: number) => new AppError(TokenErrors.too_many_code_attempts, { retryAfterSeconds });
 
@@ -99,8 +97,7 @@ export function createMagicCodes(deps: { clock: Clock; key: Buffer; config: Magi
 
   const secondsUntil = (date: Date | null) => Math.max(1, Math.ceil(((date?.getTime() ?? 0) - clock.now().getTime()) / 1000));
   // `failures_reset_at` is the end of the current (or last) lockout.
-  const isLocked = (row: MagicCodeRow, now: Date) =>
-    row.failedAttempts >= config.maxAttempts && row.failuresResetAt !== null && row.failuresResetAt > now;
+  const isLocked = (row: MagicCodeRow, now: Date) => row.failedAttempts >= config.maxAttempts && row.failuresResetAt !== null && row.failuresResetAt > now;
   /** Failures that count towards the next lockout: a lockout that has run out starts the count again. */
   const failuresSoFar = (row: MagicCodeRow, now: Date) => (row.failedAttempts >= config.maxAttempts && !isLocked(row, now) ? 0 : row.failedAttempts);
   const memorySeconds = lockoutMemorySeconds(config);
@@ -142,7 +139,15 @@ export function createMagicCodes(deps: { clock: Clock; key: Buffer; config: Magi
       const matches = timingSafeEqual(stored, presented);
       const live = row.codeHash !== null && row.expiresAt !== null && row.expiresAt > now && row.codeAttempts < config.maxAttempts;
       if (matches && live) {
-        await updateMagicCode(executor, row.id, { codeHash: null, expiresAt: null, codeAttempts: 0, failedAttempts: 0, failuresResetAt: null, lockouts: 0, updatedAt: now });
+        await updateMagicCode(executor, row.id, {
+          codeHash: null,
+          expiresAt: null,
+          codeAttempts: 0,
+          failedAttempts: 0,
+          failuresResetAt: null,
+          lockouts: 0,
+          updatedAt: now,
+        });
         return { ok: true, extraData: row.extraData };
       }
 

@@ -30,13 +30,20 @@ export function createRevokedTokenIds(deps: { db: Database; changes: ChangeFeed;
   const load = () =>
     (loading ??= (async () => {
       const startedAt = generation;
-      const rows = await db.select({ jti: t.jti }).from(t).where(and(eq(t.purpose, TokenPurposes.revocation), gt(t.expiresAt, clock.now())));
+      const rows = await db
+        .select({ jti: t.jti })
+        .from(t)
+        .where(and(eq(t.purpose, TokenPurposes.revocation), gt(t.expiresAt, clock.now())));
       for (const { jti } of rows) revoked.add(jti);
       loaded = generation === startedAt;
     })().finally(() => (loading = null)));
 
   const readOne = async (jti: string) => {
-    const [row] = await db.select({ jti: t.jti }).from(t).where(and(eq(t.jti, jti), eq(t.purpose, TokenPurposes.revocation))).limit(1);
+    const [row] = await db
+      .select({ jti: t.jti })
+      .from(t)
+      .where(and(eq(t.jti, jti), eq(t.purpose, TokenPurposes.revocation)))
+      .limit(1);
     return row !== undefined;
   };
 

@@ -16,7 +16,11 @@ export async function findToken(executor: Executor, by: { tokenHash?: string; jt
     by.purpose !== undefined ? eq(t.purpose, by.purpose) : undefined,
   ].filter((c) => c !== undefined);
   if (by.tokenHash === undefined && by.jti === undefined) return null;
-  const [row] = await executor.select().from(t).where(and(...conditions)).limit(1);
+  const [row] = await executor
+    .select()
+    .from(t)
+    .where(and(...conditions))
+    .limit(1);
   return row ?? null;
 }
 
@@ -31,7 +35,10 @@ export async function consumeToken(executor: Executor, tokenHash: string, purpos
 }
 
 export async function revokeTokenRow(executor: Executor, id: string, now: Date): Promise<void> {
-  await executor.update(t).set({ revokedAt: now }).where(and(eq(t.id, id), isNull(t.revokedAt)));
+  await executor
+    .update(t)
+    .set({ revokedAt: now })
+    .where(and(eq(t.id, id), isNull(t.revokedAt)));
 }
 
 export async function revokeTokensForSubject(executor: Executor, subject: string, purpose: string, now: Date): Promise<number> {
@@ -64,7 +71,10 @@ export async function findLiveTokenFor(executor: Executor, subject: string, purp
 }
 
 export async function insertMagicCodeIfAbsent(executor: Executor, row: typeof codes.$inferInsert): Promise<void> {
-  await executor.insert(codes).values(row).onConflictDoNothing({ target: [codes.purpose, codes.channel, codes.recipient] });
+  await executor
+    .insert(codes)
+    .values(row)
+    .onConflictDoNothing({ target: [codes.purpose, codes.channel, codes.recipient] });
 }
 
 /** The code row of a purpose and recipient, locked until the end of the caller's transaction. */

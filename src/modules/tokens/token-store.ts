@@ -1,7 +1,16 @@
 import { digestToken, generateId, generateSecretToken } from "../../kernel/crypto/random.js";
 import type { Executor } from "../../kernel/db/database.js";
 import { addSeconds, type Clock } from "../../kernel/time/clock.js";
-import { consumeToken, deleteExpiredTokens, findLiveTokenFor, findToken, insertToken, listExpiredTokens, revokeTokenRow, revokeTokensForSubject } from "./store.js";
+import {
+  consumeToken,
+  deleteExpiredTokens,
+  findLiveTokenFor,
+  findToken,
+  insertToken,
+  listExpiredTokens,
+  revokeTokenRow,
+  revokeTokensForSubject,
+} from "./store.js";
 import type { TokenRow } from "./tables.js";
 
 /** Purposes used by Gatehouse itself; library users may store tokens under their own. */
@@ -27,9 +36,15 @@ export type TokenReference = { token: string } | { jti: string };
  */
 export interface TokenStore {
   /** Generates a random secret (256 bits), stores its digest and returns the secret, once. */
-  issue(executor: Executor, input: { purpose: string; subject: string | null; ttlSeconds: number; extraData?: Record<string, unknown> }): Promise<{ token: string; jti: string; expiresAt: Date }>;
+  issue(
+    executor: Executor,
+    input: { purpose: string; subject: string | null; ttlSeconds: number; extraData?: Record<string, unknown> },
+  ): Promise<{ token: string; jti: string; expiresAt: Date }>;
   /** Stores a token made elsewhere (e.g. a JWT) for a purpose (Ash `store_token`). */
-  store(executor: Executor, input: { token: string; jti?: string; purpose: string; subject?: string; expiresAt: Date; extraData?: Record<string, unknown> }): Promise<StoredToken>;
+  store(
+    executor: Executor,
+    input: { token: string; jti?: string; purpose: string; subject?: string; expiresAt: Date; extraData?: Record<string, unknown> },
+  ): Promise<StoredToken>;
   /** Looks a token up by value or jti, optionally for one purpose (Ash `get_token`); null when unknown. */
   get(executor: Executor, reference: TokenReference, purpose?: string): Promise<StoredToken | null>;
   /** Uses a live token once: null when unknown, expired, revoked, already used or of another purpose. */
@@ -58,8 +73,7 @@ export interface TokenStore {
   expungeExpired(executor: Executor): Promise<number>;
 }
 
-const byReference = (reference: TokenReference) =>
-  "token" in reference ? { tokenHash: digestToken(reference.token) } : { jti: reference.jti };
+const byReference = (reference: TokenReference) => ("token" in reference ? { tokenHash: digestToken(reference.token) } : { jti: reference.jti });
 
 // Revocation records outlive any token they could name; the expunge job removes them after this.
 const DEFAULT_REVOCATION_TTL_SECONDS = 400 * 86_400;

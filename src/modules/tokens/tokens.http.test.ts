@@ -40,7 +40,12 @@ describe.each(databaseTargets())("token store on $name", (target) => {
   it("revokes by token or by jti, including tokens it never stored (JWTs)", async () => {
     const { tokens, database } = t.gatehouse;
     const { db } = database;
-    const stored = await tokens.store(db, { token: "externally-made-token", purpose: "api", subject: "user-3", expiresAt: new Date(t.clock.now().getTime() + 60_000) });
+    const stored = await tokens.store(db, {
+      token: "externally-made-token",
+      purpose: "api",
+      subject: "user-3",
+      expiresAt: new Date(t.clock.now().getTime() + 60_000),
+    });
     expect(await tokens.isRevoked(db, { token: "externally-made-token" })).toBe(false);
     await tokens.revoke(db, { jti: stored.jti });
     expect(await tokens.isRevoked(db, { token: "externally-made-token" })).toBe(true);
@@ -134,7 +139,14 @@ describe.each(databaseTargets())("signing keys on $name", (target) => {
     // The rotation is audited, with Gatehouse itself as actor (no user behind it).
     const [event] = await t.gatehouse.audit.listByAction(t.gatehouse.database.db, "signing_key.rotated", 1);
     expect(event).toMatchObject({ actorType: "system", actorUserId: null, subjectUserId: null, outcome: "success" });
-    expect(event!.data).toEqual({ system: "signing-keys", kid: rotation.kid, activatesAt: rotation.activatesAt.toISOString(), immediate: false, retiredKids: [], previousSigner: oldKid });
+    expect(event!.data).toEqual({
+      system: "signing-keys",
+      kid: rotation.kid,
+      activatesAt: rotation.activatesAt.toISOString(),
+      immediate: false,
+      retiredKids: [],
+      previousSigner: oldKid,
+    });
 
     // The previous signer stays published until the next rotation, long after it stopped signing.
     t.clock.advance(3600);
@@ -188,7 +200,8 @@ describe.each(databaseTargets())("signing keys on $name", (target) => {
     const handle = t.databaseUrl ? await openDatabase({ url: t.databaseUrl, dataDir: "unused", poolSize: 2 }) : t.gatehouse.database;
     const other = await createGatehouse(t.config, { startJobs: false, database: handle, clock: t.clock });
     try {
-      const issueOn = async (node: typeof other) => kidOf((await node.accessTokens.issue({ subject: "s", sessionId: "x", roles: [], authenticatedAt: t.clock.now() })).token);
+      const issueOn = async (node: typeof other) =>
+        kidOf((await node.accessTokens.issue({ subject: "s", sessionId: "x", roles: [], authenticatedAt: t.clock.now() })).token);
       const signerBefore = await issueOn(other); // the other node has loaded (and caches) the key set
       const rotation = await t.gatehouse.signingKeys.rotate();
       // The rotation announces itself: the other node publishes the new key without waiting for its reload interval.

@@ -4,7 +4,16 @@ import { ConfigError } from "../../config/load-config.js";
 import { escapeHtml } from "../../http/html.js";
 import { describeDuration, renderEmail } from "../layout.js";
 import type { OutgoingEmail, OutgoingSms } from "../message.js";
-import { isSmsTemplate, isTemplateName, placeholdersOf, templateNamesOf, type SmsTemplateName, type TemplateCatalogue, type TemplateName, type TemplateVariables } from "./catalogue.js";
+import {
+  isSmsTemplate,
+  isTemplateName,
+  placeholdersOf,
+  templateNamesOf,
+  type SmsTemplateName,
+  type TemplateCatalogue,
+  type TemplateName,
+  type TemplateVariables,
+} from "./catalogue.js";
 
 /**
  * Renders named messages: the built-in wording, or files from GATEHOUSE_TEMPLATES_DIR that replace
@@ -91,9 +100,11 @@ const plain = (value: string) => value;
 
 /** HTML for an override that replaced the text but not the HTML: the new text, escaped, links clickable. */
 function htmlFromText(text: string): string {
-  const paragraphs = text
-    .split(/\n{2,}/)
-    .map((p) => escapeHtml(p).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`).replace(/\n/g, "<br>"));
+  const paragraphs = text.split(/\n{2,}/).map((p) =>
+    escapeHtml(p)
+      .replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`)
+      .replace(/\n/g, "<br>"),
+  );
   return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${paragraphs.map((p) => `<p>${p}</p>`).join("")}</body></html>`;
 }
 
