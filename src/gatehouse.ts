@@ -310,7 +310,6 @@ export async function createGatehouse(config: Readonly<Config>, options: Gatehou
   });
   const passwordless = createPasswordlessService({
     db,
-    clock,
     accounts,
     authenticators,
     identities,

@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
-import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STRONG_PASSWORD } from "../support/factories.js";
+import { assertBuilt, freePort, processDatabaseTargets, startGatehouseProcess, type ProcessDatabaseTarget } from "../support/gatehouse-process.js";
 
 /**
  * Issue 5, item 8: kill -9 the built server while mail is on the wire; after a restart every message
@@ -16,7 +14,6 @@ import { STRONG_PASSWORD } from "../support/factories.js";
  * with the Message-ID of the first copy.
  */
 
-const MAIN = join(import.meta.dirname, "../../dist/main.js");
 const MESSAGES = 30;
 /** The SMTP server holds its answer to DATA this long, so there is always a message in flight. */
 const DATA_DELAY_MS = 300;
@@ -63,40 +60,6 @@ async function startSlowSmtp() {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; exited: Promise<NodeJS.Signals | number | null>; output: () => string }> {
-  const child = spawn(process.execPath, [MAIN, "serve"], { env: { PATH: process.env.PATH!, ...env } });
-  let output = "";
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? code)));
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
-    const check = setInterval(() => {
-      if (output.includes("Gatehouse is running")) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 20);
-    child.on("exit", () => {
-      clearInterval(check);
-      reject(new Error(`server exited: ${output}`));
-    });
-  });
-  return { child, exited, output: () => output };
-}
-
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -105,48 +68,15 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
-interface CrashTarget {
-  name: "pglite" | "postgres";
-  /** DATABASE_URL for the server ("" selects PGlite in the data directory) and how to clean up. */
-  create(): Promise<{ databaseUrl: string; dispose(): Promise<void> }>;
-}
-
-function crashTargets(): CrashTarget[] {
-  const targets: CrashTarget[] = [{ name: "pglite", create: async () => ({ databaseUrl: "", dispose: async () => {} }) }];
-  const adminUrl = process.env.DATABASE_URL;
-  if (adminUrl) {
-    targets.push({
-      name: "postgres",
-      async create() {
-        const name = `gatehouse_crash_${randomBytes(6).toString("hex")}`;
-        const admin = new pg.Client({ connectionString: adminUrl });
-        await admin.connect();
-        await admin.query(`create database ${name}`).finally(() => admin.end());
-        const url = new URL(adminUrl);
-        url.pathname = `/${name}`;
-        return {
-          databaseUrl: url.toString(),
-          async dispose() {
-            const dropper = new pg.Client({ connectionString: adminUrl });
-            await dropper.connect();
-            await dropper.query(`drop database if exists ${name} with (force)`).finally(() => dropper.end());
-          },
-        };
-      },
-    });
-  }
-  return targets;
-}
-
-describe.each(crashTargets())("SIGKILL while the outbox is delivering, on $name", (target) => {
+describe.each(processDatabaseTargets())("SIGKILL while the outbox is delivering, on $name", (target) => {
   let dataDir: string;
   let smtp: Awaited<ReturnType<typeof startSlowSmtp>>;
-  let database: Awaited<ReturnType<CrashTarget["create"]>>;
+  let database: Awaited<ReturnType<ProcessDatabaseTarget["create"]>>;
   let env: Record<string, string>;
   let base: string;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error("dist/main.js is missing: run npm run build first");
+    assertBuilt();
     dataDir = mkdtempSync(join(tmpdir(), "gatehouse-crash-"));
     smtp = await startSlowSmtp();
     database = await target.create();
@@ -184,7 +114,7 @@ describe.each(crashTargets())("SIGKILL while the outbox is delivering, on $name"
     };
 
     // 1. Queue MESSAGES confirmation emails; each registration is acknowledged (201) before the kill.
-    const first = await startServer(env);
+    const first = await startGatehouseProcess(env);
     const emails = Array.from({ length: MESSAGES }, (_, i) => `crash.${i}.${randomBytes(3).toString("hex")}@example.com`);
     for (let i = 0; i < emails.length; i += 6) {
       const statuses = await Promise.all(
@@ -205,7 +135,7 @@ describe.each(crashTargets())("SIGKILL while the outbox is delivering, on $name"
     expect(new Set(smtp.arrivals.map((a) => a.to)).size).toBeLessThan(MESSAGES); // the restart has work left
 
     // 3. Restart on the same database and wait until the outbox has drained.
-    const second = await startServer(env);
+    const second = await startGatehouseProcess(env);
     try {
       await until(
         async () => {

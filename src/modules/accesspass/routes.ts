@@ -5,7 +5,6 @@ import { AppError, type ErrorDefinition } from "../../kernel/errors/app-error.js
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { registerErrorHandler } from "../../kernel/http/error-handler.js";
 import { requestContext } from "../../kernel/http/request-context.js";
-import { AccountErrors } from "../accounts/index.js";
 import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
 import { PasswordErrors } from "../passwords/index.js";
 import { SessionErrors } from "../sessions/index.js";

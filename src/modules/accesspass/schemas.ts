@@ -1,14 +1,10 @@
-import { AddressErrors } from "../../kernel/addresses/errors.js";
-import { IdentityErrors } from "../identities/index.js";
 import { Type } from "typebox";
 import type { ErrorDefinition } from "../../kernel/errors/app-error.js";
 import { defineComponent } from "../../kernel/http/components.js";
 import { errorResponsesFor, type ErrorShape } from "../../kernel/http/error-responses.js";
 import { LoginInput, PasswordInput, SecretInput } from "../../kernel/http/schemas.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
-import { AccountErrors } from "../accounts/index.js";
 import { EmailInput, UsernameInput } from "../../kernel/http/inputs.js";
-import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
 import type { SessionGrant } from "../sessions/index.js";
 import { TokenErrors } from "../tokens/index.js";
 
@@ -97,16 +93,7 @@ const AccessPassError = defineComponent(
 export const accessPassErrorShape: ErrorShape<typeof AccessPassError> = { schema: AccessPassError, example: ({ message }) => ({ error: message }) };
 
 // What the core answers to these operations (AccessPassService composes the core's services).
-export const registrationErrors = [
-  AddressErrors.invalid_email,
-  AccountErrors.metadata_too_large,
-  AuthenticatorErrors.password_confirmation_mismatch,
-  ...passwordPolicyErrors,
-  AccountErrors.email_taken,
-  AccountErrors.username_taken,
-  KernelErrors.rate_limited,
-  KernelErrors.server_busy,
-];
+export { registrationErrors } from "../accounts/index.js";
 export const accessTokenErrors = [KernelErrors.unauthenticated, TokenErrors.invalid_token];
 
 export function accesspassErrors(...errors: ErrorDefinition[]) {

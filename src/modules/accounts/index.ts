@@ -6,7 +6,7 @@
 export { createUserRows, type UserRows, type UpdateUserRow } from "./user-rows.js";
 export { createAccountsService, type AccountsService, type RegistrationInput, type RegistrationOptions } from "./service.js";
 export { accountsRoutes } from "./routes.js";
-export { AccountErrors } from "./errors.js";
+export { AccountErrors, registrationErrors } from "./errors.js";
 export { toUser, type User, type PublicProfile } from "./views.js";
 export { usersTable, type UserRow } from "./tables.js";
 export { UserSchema, exampleUser } from "./schemas.js";

@@ -1,4 +1,3 @@
-import { AddressErrors } from "../../kernel/addresses/errors.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { preHandlerAsyncHookHandler } from "fastify";
 import { Type } from "typebox";
@@ -9,8 +8,7 @@ import { AcceptedResponse, errorResponses, PasswordInput } from "../../kernel/ht
 import { caller } from "../../kernel/http/principal.js";
 import { AppError } from "../../kernel/errors/app-error.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
-import { AuthenticatorErrors, passwordPolicyErrors } from "../authenticators/index.js";
-import { AccountErrors } from "./errors.js";
+import { AccountErrors, registrationErrors } from "./errors.js";
 import { EmailInput, UsernameInput } from "../../kernel/http/inputs.js";
 import { PublicProfileSchema, UserSchema } from "./schemas.js";
 import type { AccountsService } from "./service.js";
@@ -57,16 +55,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
         ),
         response: {
           201: Type.Object({ user: UserSchema }),
-          ...errorResponses(
-            AddressErrors.invalid_email,
-            AccountErrors.metadata_too_large,
-            AuthenticatorErrors.password_confirmation_mismatch,
-            ...passwordPolicyErrors,
-            AccountErrors.email_taken,
-            AccountErrors.username_taken,
-            KernelErrors.rate_limited,
-            KernelErrors.server_busy,
-          ),
+          ...errorResponses(...registrationErrors),
         },
       },
     },

@@ -1,4 +1,3 @@
-import { AddressErrors } from "../../kernel/addresses/errors.js";
 import { generateId } from "../../kernel/crypto/random.js";
 import type { Database } from "../../kernel/db/database.js";
 import { AppError } from "../../kernel/errors/app-error.js";

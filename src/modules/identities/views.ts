@@ -1,5 +1,5 @@
 import type { Static } from "typebox";
-import type { IdentityRow, IdentityType } from "./tables.js";
+import type { IdentityRow } from "./tables.js";
 import type { IdentitySchema } from "./schemas.js";
 
 /** An email address or phone number of a user. */

@@ -1,12 +1,11 @@
 import { AddressErrors, addressErrors } from "../../kernel/addresses/errors.js";
-import { IdentityErrors } from "../identities/index.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requestContext } from "../../kernel/http/request-context.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { defineComponent } from "../../kernel/http/components.js";
 import { AcceptedResponse, errorResponses, SecretInput } from "../../kernel/http/schemas.js";
-import { AccountErrors, exampleUser, UserSchema } from "../accounts/index.js";
+import { exampleUser, UserSchema } from "../accounts/index.js";
 
 import { CodeInput, EmailInput, IdentityTypeInput, IdentityValueInput } from "../../kernel/http/inputs.js";
 import { exampleSessionGrant, SessionGrantSchema } from "../sessions/index.js";

@@ -4,7 +4,6 @@ import type { RequestContext } from "../../kernel/http/request-context.js";
 import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
-import type { Clock } from "../../kernel/time/clock.js";
 import { type AccountsService, type User } from "../accounts/index.js";
 import { enforceSendLimits, enqueueCode, type IdentitiesService, type SignInIdentity } from "../identities/index.js";
 import { normalizeEmail, type IdentityInput } from "../../kernel/addresses/normalize.js";
@@ -23,7 +22,6 @@ export interface PasswordlessConfig {
 
 export interface PasswordlessDeps {
   db: Database;
-  clock: Clock;
   accounts: AccountsService;
   authenticators: AuthenticatorsService;
   identities: IdentitiesService;
@@ -69,7 +67,7 @@ export interface PasswordlessService {
 }
 
 export function createPasswordlessService(deps: PasswordlessDeps): PasswordlessService {
-  const { db, clock, accounts, authenticators, identities, sessions, tokens, codes, mailer, audit, limiter, rules, config } = deps;
+  const { db, accounts, authenticators, identities, sessions, tokens, codes, mailer, audit, limiter, rules, config } = deps;
 
   /**
    * The first proof of control of an identity that was only ever typed (at password registration).

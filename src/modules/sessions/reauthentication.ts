@@ -7,14 +7,13 @@ import type { Mailer } from "../../kernel/mail/mailer.js";
 import type { RateLimiter } from "../../kernel/rate-limit/rate-limiter.js";
 import type { RateRules } from "../../kernel/rate-limit/rules.js";
 import { addSeconds, type Clock } from "../../kernel/time/clock.js";
-import { AccountErrors, type AccountsService } from "../accounts/index.js";
+import { type AccountsService } from "../accounts/index.js";
 import { enforceSendLimits, enqueueCode, type IdentitiesService } from "../identities/index.js";
 import { type IdentityInput } from "../../kernel/addresses/normalize.js";
 import type { AuditService } from "../audit/index.js";
 import type { AuthzService } from "../authz/index.js";
 import { AuthenticatorErrors, type AuthenticatorsService } from "../authenticators/index.js";
 import { codeFailure, CodePurposes, TokenErrors, type MagicCodes } from "../tokens/index.js";
-import { SessionErrors } from "./errors.js";
 import type { Grants } from "./grants.js";
 import { updateAuthenticatedAt } from "./store.js";
 

@@ -8,7 +8,6 @@ import { requestContext } from "../../kernel/http/request-context.js";
 import { AcceptedResponse, DateTime, errorResponses, LoginInput, PasswordInput, SecretInput, Uuid } from "../../kernel/http/schemas.js";
 import { KernelErrors } from "../../kernel/errors/kernel-errors.js";
 import { AuthenticatorErrors } from "../authenticators/index.js";
-import { AccountErrors } from "../accounts/index.js";
 
 import { CodeInput, IdentityTypeInput, IdentityValueInput } from "../../kernel/http/inputs.js";
 import { codeErrors, TokenErrors } from "../tokens/index.js";

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lte, or } from "drizzle-orm";
 import type { Executor } from "../../kernel/db/database.js";
 import { magicCodesTable as codes, tokensTable as t, type MagicCodeRow, type TokenRow } from "./tables.js";
 
