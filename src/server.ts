@@ -11,7 +11,7 @@ import { registerJsonBodyParser } from "./kernel/http/json-body.js";
 import { registerValidators } from "./kernel/http/validation.js";
 import { generateId } from "./kernel/crypto/random.js";
 import { accesspassRoutes } from "./modules/accesspass/index.js";
-import { AdminErrors, adminRoutes } from "./modules/admin/index.js";
+import { AdminErrors, adminRoutes, createRequireAdminToken } from "./modules/admin/index.js";
 import { accountsRoutes } from "./modules/accounts/index.js";
 import { identitiesRoutes } from "./modules/identities/index.js";
 import { hostedPagesRoutes, landingPageRoutes } from "./modules/hosted-pages/index.js";
@@ -148,7 +148,11 @@ export async function buildServer(gatehouse: Gatehouse): Promise<FastifyInstance
   // The mailbox shows reset links: it exists only where config.mail.devMailbox allows (kernel/config/dev-mailbox.ts).
   if (config.mail.devMailbox) await app.register(mailboxRoutes, { outbox: gatehouse.outbox });
   // Operator routes exist only with GATEHOUSE_ADMIN_TOKEN (no roles yet): an unset token leaves no door to guess at.
-  if (config.admin.token) await app.register(adminRoutes, { token: config.admin.token, outbox: gatehouse.outbox, admin: gatehouse.admin });
+  if (config.admin.token) {
+    // Until roles and permissions land, every permission is the admin token's.
+    const requireAdminToken = createRequireAdminToken(config.admin.token);
+    await app.register(adminRoutes, { requirePermission: () => requireAdminToken, outbox: gatehouse.outbox, admin: gatehouse.admin });
+  }
 
   await app.ready();
   return Object.assign(app, { drainAndClose });

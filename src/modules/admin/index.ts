@@ -6,3 +6,4 @@
 export { adminRoutes } from "./routes.js";
 export { createAdminService, type AdminService } from "./service.js";
 export { AdminErrors } from "./errors.js";
+export { createRequireAdminToken } from "./admin-token.js";

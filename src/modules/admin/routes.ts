@@ -4,7 +4,7 @@ import { requestContext } from "../../kernel/http/request-context.js";
 import { defineComponent } from "../../kernel/http/components.js";
 import { DateTime, errorResponses, Nullable, Uuid } from "../../kernel/http/schemas.js";
 import type { Outbox, OutboxMessage } from "../../kernel/mail/outbox.js";
-import { createRequireAdminToken } from "./admin-token.js";
+import type { RequirePermission } from "../../kernel/http/permission.js";
 import type { AdminService } from "./service.js";
 import { AdminErrors } from "./errors.js";
 
@@ -62,10 +62,11 @@ const toView = (m: OutboxMessage) => ({
   sentAt: m.sentAt,
 });
 
-/** /v1/admin/*: registered only when GATEHOUSE_ADMIN_TOKEN is set. */
-export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Outbox; admin: AdminService }> = async (app, { token, outbox, admin }) => {
-  app.addHook("preHandler", createRequireAdminToken(token));
-
+/** /v1/admin/outbox: what operators see of queued messages, and retrying those that failed. */
+export const adminRoutes: FastifyPluginAsyncTypebox<{ requirePermission: RequirePermission; outbox: Outbox; admin: AdminService }> = async (
+  app,
+  { requirePermission, outbox, admin },
+) => {
   app.get(
     "/v1/admin/outbox",
     {
@@ -85,6 +86,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Out
         ),
         response: { 200: Type.Object({ messages: Type.Array(OutboxMessageSchema) }) },
       },
+      preHandler: requirePermission("outbox:read"),
     },
     async (request) => {
       const { status, channel, to, limit } = request.query;
@@ -106,6 +108,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ token: string; outbox: Out
           ...errorResponses(AdminErrors.outbox_message_not_found, AdminErrors.outbox_message_not_failed),
         },
       },
+      preHandler: requirePermission("outbox:retry"),
     },
     async (request) => ({ message: toView(await admin.retryOutboxMessage(request.params.id, requestContext(request))) }),
   );
